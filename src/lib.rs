@@ -5,6 +5,7 @@
 //! [`text`], [`synonyms`] and [`matcher`] are the pure matching core (no I/O).
 #![deny(missing_docs)]
 
+pub mod faq;
 pub mod matcher;
 pub mod synonyms;
 pub mod text;

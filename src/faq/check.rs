@@ -1,0 +1,274 @@
+//! Checks across entries: unique ids, related ids that exist, questions no two entries share.
+
+use super::parse::{self, line_of};
+use super::{Checked, Entry, Faq, FaqError, Problem, Severity, SourceFile, ALIKE_QUESTIONS, SYNONYMS_FILE};
+use crate::synonyms::Synonyms;
+use rustc_hash::FxHashMap;
+
+fn is_entry_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".md") && lower != "readme.md" && !name.starts_with('.')
+}
+
+pub(super) fn check(files: &[SourceFile]) -> Result<Checked, FaqError> {
+    let mut problems = Vec::new();
+    let mut entries = Vec::new();
+    let mut texts: FxHashMap<String, String> = FxHashMap::default();
+    let mut synonyms = Synonyms::default();
+    let mut sorted: Vec<&SourceFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for file in sorted {
+        if file.name == SYNONYMS_FILE {
+            if let Some(text) = parse::text(&file.name, &file.bytes, &mut problems) {
+                let pairs = parse::synonyms(&file.name, text, &mut problems);
+                synonyms = Synonyms::new(
+                    pairs
+                        .iter()
+                        .map(|(c, v)| (c.as_str(), v.iter().map(String::as_str))),
+                );
+            }
+        } else if is_entry_file(&file.name) {
+            if let Some(text) = parse::text(&file.name, &file.bytes, &mut problems) {
+                if let Some(entry) = parse::entry(&file.name, text, &mut problems) {
+                    entries.push(entry);
+                }
+                texts.insert(file.name.clone(), text.to_owned());
+            }
+        }
+    }
+    if texts.is_empty() && !problems.iter().any(|p| p.severity == Severity::Error) {
+        problems.push(Problem::error(
+            "(faq directory)",
+            1,
+            "no FAQ entries: no .md files besides README.md",
+            "each entry is a file named <id>.md; see faq/README.md",
+        ));
+    }
+    let located = |file: &str, needle: &str| {
+        texts
+            .get(file)
+            .map_or(1, |text| line_of(text, needle, 1))
+    };
+    cross_check(entries, synonyms, problems, &located)
+}
+
+pub(super) fn check_entries(
+    entries: Vec<Entry>,
+    synonyms: Synonyms,
+    problems: Vec<Problem>,
+) -> Result<Checked, FaqError> {
+    cross_check(entries, synonyms, problems, &|_, _| 1)
+}
+
+/// The normalised form two questions are compared in: words, synonyms applied.
+fn normalised(synonyms: &Synonyms, question: &str) -> String {
+    synonyms.apply(crate::text::words(question)).join(" ")
+}
+
+fn cross_check(
+    mut entries: Vec<Entry>,
+    synonyms: Synonyms,
+    mut problems: Vec<Problem>,
+    located: &dyn Fn(&str, &str) -> usize,
+) -> Result<Checked, FaqError> {
+    let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
+    let mut unique = Vec::with_capacity(entries.len());
+    for entry in entries.drain(..) {
+        if let Some(&first) = by_id.get(&entry.id) {
+            let first: &Entry = &unique[first];
+            problems.push(Problem::error(
+                &entry.file,
+                1,
+                format!("duplicate id '{}': {} has it too", entry.id, first.file),
+                "rename or remove one of the two files",
+            ));
+            continue;
+        }
+        by_id.insert(entry.id.clone(), unique.len());
+        unique.push(entry);
+    }
+    let entries = unique;
+
+    for entry in &entries {
+        for related in &entry.related {
+            let line = located(&entry.file, &format!("\"{related}\""));
+            if !by_id.contains_key(related) {
+                problems.push(Problem::error(
+                    &entry.file,
+                    line,
+                    format!("related entry '{related}' does not exist"),
+                    "use the id of an existing entry (its file name without .md)",
+                ));
+            } else if *related == entry.id {
+                problems.push(Problem::warning(&entry.file, line, "an entry is related to itself", "remove it from related"));
+            }
+        }
+    }
+
+    // The same question twice: the matcher could not choose, and a parent would get a coin toss.
+    let mut questions: Vec<(String, usize, &str)> = Vec::new();
+    let mut seen: FxHashMap<String, (usize, &str)> = FxHashMap::default();
+    for (index, entry) in entries.iter().enumerate() {
+        for question in &entry.questions {
+            let key = normalised(&synonyms, question);
+            match seen.get(&key) {
+                Some(&(other, other_question)) if other != index => {
+                    let other = &entries[other];
+                    problems.push(Problem::error(
+                        &entry.file,
+                        located(&entry.file, question),
+                        format!("the question \"{question}\" is also under {} (line {}, \"{other_question}\")", other.id, located(&other.file, other_question)),
+                        "keep it in the entry that answers it",
+                    ));
+                }
+                Some(_) => problems.push(Problem::warning(
+                    &entry.file,
+                    located(&entry.file, question),
+                    format!("the question \"{question}\" is listed twice"),
+                    "remove one of them",
+                )),
+                None => {
+                    seen.insert(key.clone(), (index, question));
+                    questions.push((key, index, question));
+                }
+            }
+        }
+    }
+
+    // Questions of two entries so alike that the matcher cannot tell them apart. Similar
+    // strings have similar lengths, so only neighbours in length order are compared.
+    questions.sort_by_key(|(key, _, _)| key.chars().count());
+    let lengths: Vec<usize> = questions.iter().map(|(k, _, _)| k.chars().count()).collect();
+    for i in 0..questions.len() {
+        for j in i + 1..questions.len() {
+            let max_len = lengths[j].max(1) as f64;
+            if (lengths[j] - lengths[i]) as f64 / max_len > 1.0 - ALIKE_QUESTIONS {
+                break;
+            }
+            let (a, ea, qa) = &questions[i];
+            let (b, eb, qb) = &questions[j];
+            if ea != eb && strsim::normalized_levenshtein(a, b) >= ALIKE_QUESTIONS {
+                let (entry, other) = (&entries[*eb], &entries[*ea]);
+                problems.push(Problem::warning(
+                    &entry.file,
+                    located(&entry.file, qb),
+                    format!("\"{qb}\" is almost the same as \"{qa}\" in {}", other.id),
+                    "the matcher cannot tell them apart: reword one, or keep it in one entry",
+                ));
+            }
+        }
+    }
+
+    problems.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
+    if problems.iter().any(|p| p.severity == Severity::Error) {
+        return Err(FaqError::Invalid { problems });
+    }
+    Ok(Checked {
+        faq: Faq {
+            entries,
+            synonyms,
+            by_id,
+        },
+        warnings: problems,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    fn entry_text(questions: &[&str], related: &[&str]) -> String {
+        format!(
+            "+++\ntitle = \"T\"\nquestions = {questions:?}\nrelated = {related:?}\n+++\nAnswer.\n"
+        )
+    }
+
+    fn messages(result: Result<Checked, FaqError>) -> Vec<String> {
+        match result {
+            Ok(checked) => checked.warnings.iter().map(ToString::to_string).collect(),
+            Err(FaqError::Invalid { problems }) => problems.iter().map(ToString::to_string).collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    #[test]
+    fn good_directory_checks() {
+        let qs = ["q one", "q two", "q three", "q four", "q five", "q six", "q seven", "q eight"];
+        let files = [
+            file("a.md", &entry_text(&qs, &["b"])),
+            file("b.md", &entry_text(&["other question entirely"; 1], &[])),
+            file("README.md", "not an entry"),
+            file("notes.txt", "ignored"),
+            file(SYNONYMS_FILE, "[synonyms]\n\"physical therapy\" = [\"pt\"]\n"),
+        ];
+        let checked = Faq::from_files(&files).expect("valid");
+        assert_eq!(checked.faq.len(), 2);
+        assert_eq!(checked.faq.get("a").map(|e| e.related.clone()), Some(vec!["b".into()]));
+        assert_eq!(checked.faq.synonyms().len(), 1);
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let files = [
+            file("a.md", &entry_text(&["what is pt"], &["nope"])),
+            file("b.md", &entry_text(&["What is PT?"], &[])),
+            file("c.md", "no front matter"),
+            file("d.md", "+++\n"),
+        ];
+        let all = messages(Faq::from_files(&files));
+        let expected = [
+            "a.md:4: error: related entry 'nope' does not exist",
+            "b.md:3: error: the question \"What is PT?\" is also under a (line 3",
+            "c.md:1: error: missing front matter",
+            "d.md:1: error: front matter is not closed",
+        ];
+        for e in expected {
+            assert!(all.iter().any(|m| m.starts_with(e)), "missing {e:?} in {all:#?}");
+        }
+    }
+
+    #[test]
+    fn synonyms_make_questions_the_same() {
+        let files = [
+            file("a.md", &entry_text(&["what is physio"], &[])),
+            file("b.md", &entry_text(&["what is pt"], &[])),
+            file(SYNONYMS_FILE, "[synonyms]\n\"physical therapy\" = [\"pt\", \"physio\"]\n"),
+        ];
+        assert!(messages(Faq::from_files(&files)).iter().any(|m| m.contains("is also under a")));
+    }
+
+    #[test]
+    fn alike_questions_warn() {
+        let files = [
+            file("a.md", &entry_text(&["what does an occupational therapist do"], &[])),
+            file("b.md", &entry_text(&["what does an occupational therapist do?!", "x"], &[])),
+        ];
+        // Same after normalisation is an error; one letter apart is a warning.
+        assert!(Faq::from_files(&files).is_err());
+        let files = [
+            file("a.md", &entry_text(&["what does an occupational therapist do"], &[])),
+            file("b.md", &entry_text(&["what does an occupational therapist doo"], &[])),
+        ];
+        let all = messages(Faq::from_files(&files));
+        assert!(all.iter().any(|m| m.contains("warning: \"what does an occupational therapist doo\" is almost the same")), "{all:#?}");
+    }
+
+    #[test]
+    fn empty_directory_is_an_error() {
+        assert!(messages(Faq::from_files(&[])).iter().any(|m| m.contains("no FAQ entries")));
+    }
+
+    #[test]
+    fn duplicate_ids_are_an_error() {
+        let text = entry_text(&["q"], &[]);
+        let files = [file("a.md", &text), file("a.MD", &entry_text(&["r"], &[]))];
+        assert!(messages(Faq::from_files(&files)).iter().any(|m| m.contains("duplicate id 'a'")));
+    }
+}
