@@ -2,10 +2,19 @@
 //! moderator-kept FAQ, and says so when it does not know.
 //!
 //! The library holds all the logic; the `faqbot` binary parses arguments and calls it.
-//! [`text`], [`synonyms`] and [`matcher`] are the pure matching core (no I/O).
+//!
+//! - [`text`], [`synonyms`] and [`matcher`]: the pure matching core (no I/O).
+//! - [`faq`]: the FAQ files, parsed and checked; [`knowledge`]: an FAQ with its index.
+//! - [`reply`]: what a parent reads; [`eval`]: figures on labelled questions.
+//! - [`config`]: settings from the environment; [`cli`]: the terminal reports.
 #![deny(missing_docs)]
 
+pub mod cli;
+pub mod config;
+pub mod eval;
 pub mod faq;
+pub mod knowledge;
 pub mod matcher;
+pub mod reply;
 pub mod synonyms;
 pub mod text;

@@ -1,1 +1,203 @@
-fn main() {}
+//! The `faqbot` command: parses arguments, loads configuration, calls the library, prints.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use faqbot::eval::{self, Summary};
+use faqbot::faq::FaqError;
+use faqbot::knowledge::Knowledge;
+use faqbot::matcher::MatchConfig;
+use faqbot::reply::Clinic;
+use faqbot::{cli, config};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Answers parents' questions about pediatric OT and PT from the clinic's FAQ.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// The FAQ directory.
+    #[arg(long, global = true, env = "FAQ_DIR", default_value = "faq")]
+    faq: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Answer one question as the bot would.
+    Ask {
+        /// The question, as a parent would type it.
+        question: String,
+        /// Print JSON: outcome, id, score, candidates, reply.
+        #[arg(long)]
+        json: bool,
+        /// Show the top candidates, their scores and the words that matched.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Answer questions from standard input, one per line.
+    Chat {
+        /// Show the explanation after each reply.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Load and check the FAQ directory; report every problem.
+    Check,
+    /// Evaluate the matcher on labelled questions.
+    Eval {
+        /// A cases file (`[[case]]` tables with `question` and `expect`).
+        cases: PathBuf,
+        /// Print the figures as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Show the figures for a range of thresholds instead.
+        #[arg(long)]
+        sweep: bool,
+        /// Exit 1 if in-scope accuracy is below this fraction.
+        #[arg(long)]
+        min_accuracy: Option<f64>,
+        /// Exit 1 if out-of-scope refusal is below this fraction.
+        #[arg(long)]
+        min_refusal: Option<f64>,
+        /// Exit 1 if the wrong-answer rate is above this fraction.
+        #[arg(long)]
+        max_wrong: Option<f64>,
+    },
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Loads the FAQ, printing every problem like `check` does when it cannot be used.
+fn load(dir: &Path, config: MatchConfig) -> Result<Knowledge> {
+    match Knowledge::load(dir, config) {
+        Ok((knowledge, _warnings)) => Ok(knowledge),
+        Err(FaqError::Invalid { problems }) => {
+            eprint!("{}", cli::problems_text(&problems, None));
+            bail!("fix the FAQ in {} (run `faqbot check`)", dir.display())
+        }
+        Err(e) => Err(e).context("cannot load the FAQ"),
+    }
+}
+
+/// The clinic for the terminal commands: from the environment and `.env`, or, when none of it is
+/// set (a fresh clone), the example values of `.env.example`, said on standard error.
+fn terminal_clinic() -> Result<Clinic> {
+    match config::clinic(&env) {
+        Ok(clinic) => Ok(clinic),
+        Err(config::ConfigError::Missing { .. })
+            if ["CLINIC_NAME", "APPOINTMENT_URL", "APPOINTMENT_PHONE"]
+                .iter()
+                .all(|k| env(k).is_none()) =>
+        {
+            let example: Vec<(String, String)> = dotenvy::from_filename_iter(".env.example")
+                .context("no clinic details: copy .env.example to .env and edit it")?
+                .collect::<Result<_, _>>()
+                .context("cannot read .env.example")?;
+            eprintln!("note: no .env: using the example clinic details of .env.example (copy it to .env and edit it)");
+            let get = |k: &str| example.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            Ok(config::clinic(&get)?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn gate(summary: &Summary, min_accuracy: Option<f64>, min_refusal: Option<f64>, max_wrong: Option<f64>) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(min) = min_accuracy.filter(|m| summary.in_scope_accuracy < *m) {
+        failures.push(format!("in-scope accuracy {:.3} < {min}", summary.in_scope_accuracy));
+    }
+    if let Some(min) = min_refusal.filter(|m| summary.out_of_scope_refusal < *m) {
+        failures.push(format!("out-of-scope refusal {:.3} < {min}", summary.out_of_scope_refusal));
+    }
+    if let Some(max) = max_wrong.filter(|m| summary.wrong_answer_rate > *m) {
+        failures.push(format!("wrong-answer rate {:.3} > {max}", summary.wrong_answer_rate));
+    }
+    failures
+}
+
+fn run(args: Args) -> Result<ExitCode> {
+    let match_config = config::match_config(&env)?;
+    match args.command {
+        Command::Ask { question, json, explain } => {
+            let knowledge = load(&args.faq, match_config)?;
+            let clinic = terminal_clinic()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&cli::ask_json(&knowledge, &clinic, &question, explain))?);
+            } else {
+                print!("{}", cli::ask_text(&knowledge, &clinic, &question, explain));
+            }
+        }
+        Command::Chat { explain } => {
+            let knowledge = load(&args.faq, match_config)?;
+            let clinic = terminal_clinic()?;
+            eprintln!("Ask a question (one per line; Ctrl-D to quit).");
+            for line in std::io::stdin().lock().lines() {
+                let line = line.context("cannot read standard input")?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                println!("{}", cli::ask_text(&knowledge, &clinic, &line, explain));
+            }
+        }
+        Command::Check => match faqbot::faq::load_dir(&args.faq) {
+            Ok(checked) => print!("{}", cli::problems_text(&checked.warnings, Some(checked.faq.len()))),
+            Err(FaqError::Invalid { problems }) => {
+                print!("{}", cli::problems_text(&problems, None));
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(e).context("cannot check the FAQ"),
+        },
+        Command::Eval { cases, json, sweep, min_accuracy, min_refusal, max_wrong } => {
+            let knowledge = load(&args.faq, match_config)?;
+            let text = std::fs::read_to_string(&cases).with_context(|| format!("cannot read {}", cases.display()))?;
+            let cases = eval::parse_cases(&text).with_context(|| format!("in {}", cases.display()))?;
+            eval::check_ids(&knowledge, &cases)?;
+            let ranked = eval::rank_all(&knowledge, &cases);
+            if sweep {
+                let rows: Vec<Summary> = eval::sweep_thresholds()
+                    .into_iter()
+                    .map(|threshold| eval::summarise(&cases, &ranked, &MatchConfig { threshold, ..match_config }))
+                    .collect();
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                } else {
+                    print!("{}", cli::sweep_text(&rows));
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let summary = eval::summarise(&cases, &ranked, &match_config);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                print!("{}", cli::eval_text(&summary));
+            }
+            let failures = gate(&summary, min_accuracy, min_refusal, max_wrong);
+            if !failures.is_empty() {
+                eprintln!("below the bar: {}", failures.join("; "));
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    // A missing .env is normal (variables may come from the environment); a broken one is not.
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            eprintln!("error: cannot read .env: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let args = Args::parse();
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -30,10 +30,19 @@ pub const STOP_WORDS: &[&str] = &[
     "which", "who", "whom", "why", "will", "with", "would", "you", "your",
 ];
 
-/// Is `word` (already normalised) one of the [`STOP_WORDS`]?
+/// Words that give a child's age ("my 3 year old", "18 months"): frequent in parents'
+/// questions and never what the question is about, so they weigh like stop words.
+pub const AGE_WORDS: &[&str] = &[
+    "mo", "month", "months", "mos", "old", "week", "weeks", "year", "years", "yo", "yr", "yrs",
+];
+
+/// Is `word` (already normalised) one of the [`STOP_WORDS`], an [`AGE_WORDS`] word or a
+/// number? Such words are kept but weigh less, and are never typo-corrected.
 #[must_use]
 pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.binary_search(&word).is_ok()
+        || AGE_WORDS.binary_search(&word).is_ok()
+        || word.chars().all(char::is_numeric)
 }
 
 /// Normalises `text` into lower-case words of letters or of digits.
@@ -136,7 +145,12 @@ mod tests {
         let mut sorted = STOP_WORDS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, STOP_WORDS);
-        assert!(is_stop_word("the"));
+        let mut sorted = AGE_WORDS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, AGE_WORDS);
+        for word in ["the", "yo", "months", "18"] {
+            assert!(is_stop_word(word), "{word}");
+        }
         assert!(!is_stop_word("therapy"));
     }
 

@@ -70,6 +70,7 @@ pub const BM25_B: f32 = 0.75;
 pub struct Bm25 {
     postings: Postings,
     unknown_idf: f32,
+    k1: f32,
 }
 
 fn bm25_idf(docs: usize, df: usize) -> f32 {
@@ -80,7 +81,7 @@ fn bm25_idf(docs: usize, df: usize) -> f32 {
 impl Bm25 {
     /// Indexes one bag of features per document.
     #[must_use]
-    pub fn build(docs: &[Bag]) -> Self {
+    pub fn build(docs: &[Bag], k1: f32, b: f32) -> Self {
         let lengths: Vec<f32> = docs
             .iter()
             .map(|bag| bag.values().sum::<u32>() as f32)
@@ -88,12 +89,13 @@ impl Bm25 {
         let average = (lengths.iter().sum::<f32>() / lengths.len().max(1) as f32).max(1.0);
         let weight = |doc: usize, tf: u32| {
             let tf = tf as f32;
-            let norm = 1.0 - BM25_B + BM25_B * lengths[doc] / average;
-            tf * (BM25_K1 + 1.0) / (tf + BM25_K1 * norm)
+            let norm = 1.0 - b + b * lengths[doc] / average;
+            tf * (k1 + 1.0) / (tf + k1 * norm)
         };
         Bm25 {
             postings: Postings::build(docs, weight, |df| bm25_idf(docs.len(), df)),
             unknown_idf: bm25_idf(docs.len(), 0),
+            k1,
         }
     }
 
@@ -116,7 +118,7 @@ impl Bm25 {
             }
         }
         if best_possible > 0.0 {
-            let scale = 1.0 / ((BM25_K1 + 1.0) * best_possible);
+            let scale = 1.0 / ((self.k1 + 1.0) * best_possible);
             for s in scores.iter_mut() {
                 *s *= scale;
             }
@@ -232,7 +234,7 @@ mod tests {
     #[test]
     fn bm25_full_coverage_approaches_one_and_unknowns_pull_down() {
         let docs = [bag(&[1, 2, 2, 2, 2, 2, 2, 2]), bag(&[3, 4])];
-        let index = Bm25::build(&docs);
+        let index = Bm25::build(&docs, BM25_K1, BM25_B);
         let mut scores = [0.0; 2];
         index.score(&[(1, 1, 1.0)], &mut scores);
         assert!(scores[0] > 0.2 && scores[0] <= 1.0, "{scores:?}");
@@ -256,7 +258,7 @@ mod tests {
 
     #[test]
     fn empty_query_scores_nothing() {
-        let index = Bm25::build(&[bag(&[1])]);
+        let index = Bm25::build(&[bag(&[1])], BM25_K1, BM25_B);
         let mut scores = [0.0];
         index.score(&[], &mut scores);
         assert!(scores[0].abs() < f32::EPSILON);

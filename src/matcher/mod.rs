@@ -24,11 +24,40 @@ use features::{add_pairs_to_bag, add_to_bag, extract, stem_feature};
 use index::{Bag, Bm25, Cosine};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-/// Weight of a stop word's feature relative to other features of the same idf.
-///
-/// Kept (dropping stop words cost accuracy) but halved, so that "what is" agreeing counts less
-/// than the topic words agreeing; chosen on the dev set and CLINC150 val (see the README).
-pub const STOP_WORD_WEIGHT: f32 = 0.5;
+/// How the index scores: BM25 parameters, the weight of stop words, and how the four scorers
+/// are mixed. One set of values serves the bot and the CLINC150 benchmark alike.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// BM25 term saturation.
+    pub k1: f32,
+    /// BM25 length normalisation.
+    pub b: f32,
+    /// Weight of a stop word's feature relative to other features of the same idf.
+    pub stop_word_weight: f32,
+    /// Weights of the scorers: char-gram BM25, stem+pair BM25, stem BM25, char-gram cosine.
+    pub weights: [f32; 4],
+}
+
+impl Tuning {
+    /// The defaults; each value's reason is on its line.
+    pub const DEFAULT: Tuning = Tuning {
+        // See `BM25_K1`.
+        k1: BM25_K1,
+        // See `BM25_B`.
+        b: BM25_B,
+        // Kept (dropping stop words cost accuracy) but halved, so that "what is" agreeing
+        // counts less than the topic words agreeing.
+        stop_word_weight: 0.5,
+        // The plain mean: no scorer was better alone on CLINC150 val (matcher-notes.md).
+        weights: [1.0, 1.0, 1.0, 1.0],
+    };
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 
 /// Shortest word that typo correction touches: shorter words have too many neighbours.
 pub const TYPO_MIN_LEN: usize = 5;
@@ -218,6 +247,7 @@ impl Vocabulary {
 #[derive(Debug, Clone)]
 pub struct Matcher {
     ids: Vec<String>,
+    tuning: Tuning,
     synonyms: Synonyms,
     vocabulary: Vocabulary,
     grams_bm25: Bm25,
@@ -245,6 +275,17 @@ impl Matcher {
     /// ```
     #[must_use]
     pub fn new<I, S, T>(documents: I, synonyms: Synonyms) -> Matcher
+    where
+        I: IntoIterator<Item = (S, Vec<T>)>,
+        S: Into<String>,
+        T: AsRef<str>,
+    {
+        Matcher::with_tuning(documents, synonyms, Tuning::DEFAULT)
+    }
+
+    /// [`Matcher::new`] with other scoring parameters (for tuning experiments).
+    #[must_use]
+    pub fn with_tuning<I, S, T>(documents: I, synonyms: Synonyms, tuning: Tuning) -> Matcher
     where
         I: IntoIterator<Item = (S, Vec<T>)>,
         S: Into<String>,
@@ -287,13 +328,15 @@ impl Matcher {
         for list in vocabulary.by_first_char.values_mut() {
             list.sort_unstable();
         }
+        let (k1, b) = (tuning.k1, tuning.b);
         Matcher {
             ids,
+            tuning,
             synonyms,
             vocabulary,
-            grams_bm25: Bm25::build(&bags[0]),
-            stems_and_pairs: Bm25::build(&bags[1]),
-            stems: Bm25::build(&bags[2]),
+            grams_bm25: Bm25::build(&bags[0], k1, b),
+            stems_and_pairs: Bm25::build(&bags[1], k1, b),
+            stems: Bm25::build(&bags[2], k1, b),
             grams_cosine: Cosine::build(&bags[3]),
         }
     }
@@ -314,21 +357,24 @@ impl Matcher {
         let n = self.ids.len();
         let mut parts: [Vec<f32>; 4] = std::array::from_fn(|_| vec![0.0; n]);
         let f = &prepared.features;
+        let stop = self.tuning.stop_word_weight;
         self.grams_bm25
-            .score(&with_weight(&with_unit(&f.grams_bm25)), &mut parts[0]);
+            .score(&with_weight(&with_unit(&f.grams_bm25), stop), &mut parts[0]);
         self.stems_and_pairs
-            .score(&with_weight(&f.stems_and_pairs), &mut parts[1]);
-        self.stems.score(&with_weight(&f.stems), &mut parts[2]);
+            .score(&with_weight(&f.stems_and_pairs, stop), &mut parts[1]);
+        self.stems.score(&with_weight(&f.stems, stop), &mut parts[2]);
         self.grams_cosine.score(&f.grams_cosine, &mut parts[3]);
         parts
     }
 
     fn top(&self, parts: &[Vec<f32>; 4], k: usize) -> Vec<Candidate> {
+        let weights = self.tuning.weights;
+        let total: f32 = weights.iter().sum::<f32>().max(f32::MIN_POSITIVE);
         let mut ranked: Vec<Candidate> = (0..self.ids.len())
             .map(|entry| Candidate {
                 entry,
                 id: self.ids[entry].clone(),
-                score: parts.iter().map(|p| p[entry]).sum::<f32>() / parts.len() as f32,
+                score: parts.iter().zip(weights).map(|(p, w)| p[entry] * w).sum::<f32>() / total,
             })
             .filter(|c| c.score > 0.0)
             .collect();
@@ -395,10 +441,10 @@ fn with_unit(items: &[(u64, u32)]) -> Vec<(u64, u32, bool)> {
     items.iter().map(|&(f, c)| (f, c, false)).collect()
 }
 
-fn with_weight(items: &[(u64, u32, bool)]) -> Vec<(u64, u32, f32)> {
+fn with_weight(items: &[(u64, u32, bool)], stop_word_weight: f32) -> Vec<(u64, u32, f32)> {
     items
         .iter()
-        .map(|&(f, c, stop)| (f, c, if stop { STOP_WORD_WEIGHT } else { 1.0 }))
+        .map(|&(f, c, stop)| (f, c, if stop { stop_word_weight } else { 1.0 }))
         .collect()
 }
 
