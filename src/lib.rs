@@ -1,1 +1,3 @@
 //! faqbot placeholder
+
+pub mod store;
