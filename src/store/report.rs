@@ -153,7 +153,7 @@ pub(crate) fn build(
             &tx,
             "SELECT question, entry_id FROM questions
              WHERE at_unix >= ?1 AND outcome = 'no_match' AND question IS NOT NULL
-             ORDER BY at_unix DESC, answer_id LIMIT ?2",
+             ORDER BY at_unix DESC, seq DESC LIMIT ?2",
             since_unix,
         )?;
         let not_helpful = questions(
@@ -161,7 +161,7 @@ pub(crate) fn build(
             "SELECT question, entry_id FROM questions q
              WHERE at_unix >= ?1 AND question IS NOT NULL
                AND EXISTS (SELECT 1 FROM votes v WHERE v.answer_id = q.answer_id AND v.helpful = 0)
-             ORDER BY at_unix DESC, answer_id LIMIT ?2",
+             ORDER BY at_unix DESC, seq DESC LIMIT ?2",
             since_unix,
         )?;
         (unanswered, not_helpful)
@@ -234,8 +234,8 @@ fn lookup(counts: &[(String, u64)], key: &str) -> u64 {
     counts.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n)
 }
 
-/// Runs a `(question, entry_id)` query (newest first, `?1` since, `?2` limit) and groups the
-/// result, oldest first so groups keep the earliest phrasing on ties.
+/// Runs a `(question, entry_id)` query (newest first, ties newest-written first; `?1` since,
+/// `?2` limit) and groups the result oldest first, so groups keep the earliest phrasing on ties.
 fn questions(
     conn: &Connection,
     sql: &str,

@@ -30,7 +30,9 @@ const MIGRATIONS: &[&str] = &[
          value BLOB NOT NULL
      ) WITHOUT ROWID;
      CREATE TABLE questions (
-         answer_id INTEGER PRIMARY KEY,
+         -- Write order: answer ids are random, so they cannot order questions of one second.
+         seq       INTEGER PRIMARY KEY,
+         answer_id INTEGER NOT NULL UNIQUE,
          at_unix   INTEGER NOT NULL,
          origin    TEXT NOT NULL,
          question  TEXT,
