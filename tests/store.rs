@@ -54,12 +54,6 @@ impl Harness {
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 fn unanswered(text: &str) -> QuestionRecord {
     QuestionRecord::now(Origin::HelpChannel, text, Outcome::NoMatch, None, 0.1)
 }
@@ -364,7 +358,7 @@ fn retention_deletes_old_rows_on_demand_and_at_open() {
     config.retention_days = Some(30);
     let log = QuestionLog::open(&config).expect("open");
     let mut old = unanswered("asked long ago");
-    old.at_unix = now() - 40 * DAY;
+    old.at_unix -= 40 * DAY;
     log.log(old.clone());
     log.log(unanswered("asked today"));
     log.flush().expect("flush");
@@ -460,12 +454,14 @@ fn report_groups_near_identical_unanswered_questions() {
 fn report_window_excludes_older_questions() {
     let h = Harness::new();
     let log = h.open();
+    let today = unanswered("asked today");
     let mut last_month = unanswered("asked last month");
-    last_month.at_unix = now() - 20 * DAY;
+    last_month.at_unix = today.at_unix - 20 * DAY;
+    let week_ago = today.at_unix - 7 * DAY;
     log.log(last_month);
-    log.log(unanswered("asked today"));
+    log.log(today);
     log.flush().expect("flush");
-    let report = log.report(now() - 7 * DAY).expect("report");
+    let report = log.report(week_ago).expect("report");
     assert_eq!(report.total_questions, 1);
     assert_eq!(report.unanswered[0].representative, "asked today");
 }

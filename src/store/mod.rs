@@ -56,7 +56,9 @@ pub use cluster::{
     SAME_QUESTION_LEVENSHTEIN,
 };
 pub use record::{AnswerId, Origin, Outcome, QuestionRecord, VoteOutcome};
-pub use report::{EntryCount, EntryVotes, OriginCount, OutcomeCount, Report};
+pub use report::{
+    EntryCount, EntryVotes, OriginCount, OutcomeCount, Report, MAX_GROUPED_QUESTIONS, TOP_ENTRIES,
+};
 
 use record::now_unix;
 use throttle::Throttle;

@@ -272,6 +272,9 @@ pub enum VoteOutcome {
     Unchanged,
 }
 
+/// Seconds in a day, for retention cutoffs and report dates.
+pub(crate) const SECS_PER_DAY: i64 = 86_400;
+
 /// The current time in unix seconds (0 if the clock is before 1970).
 pub(crate) fn now_unix() -> i64 {
     SystemTime::now()

@@ -9,16 +9,16 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use super::cluster::{group_questions, QuestionGroup};
-use super::record::{Origin, Outcome};
+use super::record::{Origin, Outcome, SECS_PER_DAY};
 use super::StoreError;
 
 /// How many entries the "most asked" and "most not helpful" lists keep: a week's worth of
 /// attention for the moderators.
-const TOP_ENTRIES: usize = 10;
+pub const TOP_ENTRIES: usize = 10;
 
 /// The most recent questions of each list that are grouped: bounds the report's time (grouping
 /// compares each question with every group) while far above a week of a parents' server.
-const MAX_GROUPED_QUESTIONS: usize = 2000;
+pub const MAX_GROUPED_QUESTIONS: usize = 2000;
 
 /// Groups shown per list in the text report; the JSON has them all. Keeps the Discord message
 /// within reach of its length limit.
@@ -26,9 +26,6 @@ const DISPLAY_GROUPS: usize = 10;
 
 /// Characters of a question shown in the text report before it is cut with "…".
 const DISPLAY_QUESTION_CHARS: usize = 80;
-
-/// Seconds in a day, for dates.
-const SECS_PER_DAY: i64 = 86_400;
 
 /// Questions with one outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -83,16 +80,18 @@ pub struct Report {
     pub by_outcome: Vec<OutcomeCount>,
     /// Questions per origin, every origin listed.
     pub by_origin: Vec<OriginCount>,
-    /// The entries most often given as answers (outcome "answer"), most first, at most 10.
+    /// The entries most often given as answers (outcome "answer"), most first, at most
+    /// [`TOP_ENTRIES`].
     pub top_entries: Vec<EntryCount>,
     /// Unanswered questions (outcome "no match") grouped by similarity, most frequent first.
     pub unanswered: Vec<QuestionGroup>,
     /// Unanswered questions not in `unanswered`: stored without text, or beyond the most recent
-    /// 2000.
+    /// [`MAX_GROUPED_QUESTIONS`].
     pub unanswered_not_listed: u64,
     /// Questions whose answer got at least one "not helpful" vote, grouped by similarity.
     pub not_helpful_answers: Vec<QuestionGroup>,
-    /// Entries with "not helpful" votes on their answers, most such votes first, at most 10.
+    /// Entries with "not helpful" votes on their answers, most such votes first, at most
+    /// [`TOP_ENTRIES`].
     pub most_not_helpful: Vec<EntryVotes>,
     /// Votes in the period on answers that have no log row (dropped, or past retention).
     pub votes_without_question: u64,

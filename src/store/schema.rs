@@ -158,12 +158,7 @@ pub(crate) fn voter_key(
         )
         .optional()?;
     if let Some(bytes) = stored {
-        return <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| StoreError::BadVoterKey {
-            reason: format!(
-                "the key kept in the log's meta table is {} bytes, not 32",
-                bytes.len()
-            ),
-        });
+        return stored_key(&bytes);
     }
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(StoreError::Random)?;
@@ -177,8 +172,15 @@ pub(crate) fn voter_key(
         [VOTER_KEY_META],
         |row| row.get(0),
     )?;
-    <[u8; 32]>::try_from(kept.as_slice()).map_err(|_| StoreError::BadVoterKey {
-        reason: "the key kept in the log's meta table is not 32 bytes".to_owned(),
+    stored_key(&kept)
+}
+
+fn stored_key(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
+    <[u8; 32]>::try_from(bytes).map_err(|_| StoreError::BadVoterKey {
+        reason: format!(
+            "the key kept in the log's meta table is {} bytes, not 32",
+            bytes.len()
+        ),
     })
 }
 

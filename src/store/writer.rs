@@ -9,12 +9,9 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::record::{now_unix, AnswerId, QuestionRecord, VoteOutcome};
+use super::record::{now_unix, AnswerId, QuestionRecord, VoteOutcome, SECS_PER_DAY};
 use super::throttle::Throttle;
 use super::{StoreError, WARN_INTERVAL_SECS};
-
-/// Seconds in a day, for turning retention days into a cutoff.
-const SECS_PER_DAY: i64 = 86_400;
 
 /// A question as it goes to the writer. The caller takes the text out of the record and puts it
 /// in `question` only if text logging is on, so otherwise it never reaches this thread.
