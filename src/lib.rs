@@ -7,6 +7,7 @@
 //! - [`faq`]: the FAQ files, parsed and checked; [`knowledge`]: an FAQ with its index.
 //! - [`reply`]: what a parent reads; [`eval`]: figures on labelled questions.
 //! - [`config`]: settings from the environment; [`cli`]: the terminal reports.
+//! - [`store`]: the question log, votes and the moderators' report (SQLite).
 #![deny(missing_docs)]
 
 pub mod cli;
@@ -16,5 +17,6 @@ pub mod faq;
 pub mod knowledge;
 pub mod matcher;
 pub mod reply;
+pub mod store;
 pub mod synonyms;
 pub mod text;

@@ -1,0 +1,537 @@
+//! The moderators' question log: every handled question, the parents' "helpful / not helpful"
+//! votes, and the weekly report built from them, kept in one `SQLite` file.
+//!
+//! Why it looks like this:
+//! - **Answers never wait for storage.** [`QuestionLog`] is a cheap handle onto a dedicated writer
+//!   thread that owns the writing connection, fed through a bounded queue with `try_send`. When
+//!   the queue is full or the thread is gone the record is dropped and a throttled warning is
+//!   logged; a failed write is logged and the thread carries on. If the file cannot be opened at
+//!   start, [`QuestionLog::open`] returns the error and [`QuestionLog::disabled`] gives a handle
+//!   that does nothing, so the bot keeps answering.
+//! - **No personal data.** Rows hold the time, the [`Origin`], the question text (only while
+//!   [`LogConfig::log_question_text`] is on), the [`Outcome`], the FAQ entry and the score. No
+//!   user, channel or message ids. Votes are kept once per person per answer by storing a keyed
+//!   hash of (answer id, voter) instead of the voter; see [`LogConfig::voter_key`].
+//! - **Reports never block the writer.** [`QuestionLog::report`] reads through its own read-only
+//!   connection; the file is in WAL mode, so readers and the writer do not wait on each other.
+//! - **Old rows go.** Rows older than [`LogConfig::retention_days`] are deleted at open and by
+//!   [`QuestionLog::apply_retention`], which the bot calls daily; deleted rows are overwritten
+//!   (`secure_delete`).
+//!
+//! ```no_run
+//! use faqbot::store::{LogConfig, Origin, Outcome, QuestionLog, QuestionRecord};
+//!
+//! let log = QuestionLog::open(&LogConfig::new("faqbot.sqlite3")).unwrap_or_else(|e| {
+//!     eprintln!("question log off: {e}");
+//!     QuestionLog::disabled()
+//! });
+//! let id = log.log(QuestionRecord::now(
+//!     Origin::HelpChannel,
+//!     "how much does OT cost",
+//!     Outcome::NoMatch,
+//!     None,
+//!     0.12,
+//! ));
+//! // `id` goes into the feedback buttons; a click becomes:
+//! let _ = log.vote(id, 123_456_789, false);
+//! ```
+
+mod cluster;
+mod record;
+mod report;
+mod schema;
+mod throttle;
+mod writer;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub use cluster::{
+    normalise_question, same_question, QuestionGroup, GROUP_EXAMPLES, SAME_QUESTION_JACCARD,
+    SAME_QUESTION_LEVENSHTEIN,
+};
+pub use record::{AnswerId, Origin, Outcome, QuestionRecord, VoteOutcome};
+pub use report::{
+    EntryCount, EntryVotes, OriginCount, OutcomeCount, Report, MAX_GROUPED_QUESTIONS, TOP_ENTRIES,
+};
+
+use record::now_unix;
+use throttle::Throttle;
+use writer::{Command, Row, WriterSettings};
+
+/// Default size of the queue in front of the writer: at a few questions a minute this is hours
+/// of questions while the disk is away, and at a few hundred bytes each well under a megabyte.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
+
+/// Default retention: a quarter of weekly reports to compare, and no parent's question kept
+/// longer than the moderators' loop needs it.
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+
+/// How long [`QuestionLog::vote`] waits for the writer: Discord wants an interaction
+/// acknowledged within 3 s, and the reply needs the last second.
+pub const VOTE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long [`QuestionLog::flush`] and [`QuestionLog::close`] wait: long enough for a full queue
+/// on a healthy disk, short enough not to hold up a shutdown when the disk is stuck.
+pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long [`QuestionLog::apply_retention`] waits: deleting a day's worth of old rows is quick,
+/// but the first run on a large file may not be.
+pub const RETENTION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Pause between attempts to queue a command that waits for a reply (vote, flush) while the
+/// queue is full: short against the timeouts, long enough not to spin.
+const SEND_RETRY_INTERVAL: Duration = Duration::from_millis(5);
+
+/// At most one warning per this many seconds for dropped records and for failed writes, each
+/// with the count of those it left out: a stuck disk should not flood the log.
+const WARN_INTERVAL_SECS: i64 = 60;
+
+/// Why the question log could not do something.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The file could not be opened, set up or migrated.
+    #[error("cannot open the question log at {}: {source}", path.display())]
+    Open {
+        /// The configured path.
+        path: PathBuf,
+        /// What `SQLite` said.
+        source: rusqlite::Error,
+    },
+    /// `SQLite` could open the file only read-only.
+    #[error(
+        "the question log at {} is read-only; give the bot write access to the file and its folder",
+        path.display()
+    )]
+    ReadOnly {
+        /// The configured path.
+        path: PathBuf,
+    },
+    /// The file was written by a newer faqbot.
+    #[error(
+        "the question log has schema version {found}, but this faqbot knows only up to {supported}; upgrade faqbot or use another file"
+    )]
+    SchemaTooNew {
+        /// The file's `user_version`.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+    /// A voter key could not be used.
+    #[error("bad voter key: {reason}")]
+    BadVoterKey {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A text form did not name a known value.
+    #[error("{value:?} is not a known {kind}")]
+    UnknownValue {
+        /// What was being parsed (origin, outcome, answer id).
+        kind: &'static str,
+        /// The text given.
+        value: String,
+    },
+    /// A database operation failed after opening.
+    #[error("question log database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The operating system gave no randomness for a new voter key.
+    #[error("no randomness from the operating system for the voter key: {0}")]
+    Random(getrandom::Error),
+    /// The writer thread could not be started.
+    #[error("cannot start the question log writer thread: {0}")]
+    Thread(std::io::Error),
+    /// This is the handle from [`QuestionLog::disabled`].
+    #[error("the question log is disabled")]
+    Disabled,
+    /// The writer thread has stopped (closed, or it died).
+    #[error("the question log writer has stopped")]
+    WriterGone,
+    /// The writer did not answer in time (it may still do the work later).
+    #[error("the question log writer did not answer within {0:?}")]
+    Timeout(Duration),
+}
+
+/// How to open the question log. Build with [`LogConfig::new`] and change fields as needed.
+#[derive(Clone)]
+pub struct LogConfig {
+    /// The `SQLite` file. It is created if missing; its folder must exist.
+    pub path: PathBuf,
+    /// Whether to keep the question text (default on). When off, the text column is NULL and
+    /// reports cannot list unanswered questions.
+    pub log_question_text: bool,
+    /// Delete rows older than this many days; `None` keeps them forever.
+    pub retention_days: Option<u32>,
+    /// The secret for hashing voters (e.g. parsed with [`parse_voter_key`] from an environment
+    /// variable). `None`: one is generated on first open and kept in the file's `meta` table.
+    ///
+    /// The trade-off: a key kept in the file is simple and survives restarts, but anyone who gets
+    /// the file can hash a known Discord user id with it and see how that person voted. With the
+    /// key kept outside the file (the environment), the file alone does not link votes to people.
+    /// Changing or losing a configured key only means people can vote again on old answers.
+    pub voter_key: Option<[u8; 32]>,
+    /// Capacity of the queue in front of the writer (at least 1 is used).
+    pub queue_capacity: usize,
+}
+
+impl LogConfig {
+    /// Defaults for the file at `path`: text logged, [`DEFAULT_RETENTION_DAYS`], generated voter
+    /// key, [`DEFAULT_QUEUE_CAPACITY`].
+    #[must_use]
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        LogConfig {
+            path: path.into(),
+            log_question_text: true,
+            retention_days: Some(DEFAULT_RETENTION_DAYS),
+            voter_key: None,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
+        }
+    }
+}
+
+impl fmt::Debug for LogConfig {
+    /// Shows whether a voter key is set, never the key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogConfig")
+            .field("path", &self.path)
+            .field("log_question_text", &self.log_question_text)
+            .field("retention_days", &self.retention_days)
+            .field("voter_key", &self.voter_key.map(|_| "<set>"))
+            .field("queue_capacity", &self.queue_capacity)
+            .finish()
+    }
+}
+
+/// Parses a voter key given as 64 hex digits (surrounding whitespace ignored).
+///
+/// ```
+/// # use faqbot::store::parse_voter_key;
+/// assert_eq!(parse_voter_key(&"ab".repeat(32)).unwrap(), [0xab; 32]);
+/// assert!(parse_voter_key("abc").is_err());
+/// ```
+pub fn parse_voter_key(hex: &str) -> Result<[u8; 32], StoreError> {
+    blake3::Hash::from_hex(hex.trim())
+        .map(|h| *h.as_bytes())
+        .map_err(|e| StoreError::BadVoterKey {
+            reason: format!("expected 64 hex digits: {e}"),
+        })
+}
+
+/// A handle to the question log; clone it freely. Logging never blocks; see the module docs.
+///
+/// Dropping the last handle lets the writer finish the queue in the background; call
+/// [`close`](QuestionLog::close) at shutdown to wait for it.
+#[derive(Clone)]
+pub struct QuestionLog {
+    inner: Option<Arc<Inner>>,
+}
+
+struct Inner {
+    commands: SyncSender<Command>,
+    path: PathBuf,
+    log_question_text: bool,
+    voter_key: [u8; 32],
+    dropped: AtomicU64,
+    drop_warnings: Throttle,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl fmt::Debug for QuestionLog {
+    /// Shows the path, never the voter key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("QuestionLog");
+        match &self.inner {
+            None => s.field("enabled", &false),
+            Some(inner) => s
+                .field("path", &inner.path)
+                .field("log_question_text", &inner.log_question_text)
+                .field("dropped", &inner.dropped.load(Ordering::Relaxed)),
+        }
+        .finish_non_exhaustive()
+    }
+}
+
+impl QuestionLog {
+    /// Opens (creating and migrating) the file, deletes rows past retention, and starts the
+    /// writer thread. On error, log it and use [`QuestionLog::disabled`].
+    pub fn open(config: &LogConfig) -> Result<Self, StoreError> {
+        let (conn, voter_key) = schema::open_writer(&config.path, config.voter_key)?;
+        match writer::prune(&conn, config.retention_days, now_unix()) {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "question log: deleted rows past retention"),
+            // Not fatal: the daily retention run will try again.
+            Err(e) => tracing::warn!(error = %e, "question log: deleting old rows failed"),
+        }
+        let (commands, queue) = mpsc::sync_channel(config.queue_capacity.max(1));
+        let settings = WriterSettings {
+            retention_days: config.retention_days,
+        };
+        let writer = std::thread::Builder::new()
+            .name("question-log".to_owned())
+            .spawn(move || writer::run(conn, &queue, settings))
+            .map_err(StoreError::Thread)?;
+        Ok(QuestionLog {
+            inner: Some(Arc::new(Inner {
+                commands,
+                path: config.path.clone(),
+                log_question_text: config.log_question_text,
+                voter_key,
+                dropped: AtomicU64::new(0),
+                drop_warnings: Throttle::new(WARN_INTERVAL_SECS),
+                writer: Mutex::new(Some(writer)),
+            })),
+        })
+    }
+
+    /// A handle that stores nothing: `log` still returns ids, `vote` and `report` return
+    /// [`StoreError::Disabled`], `flush`, `close` and `apply_retention` succeed doing nothing.
+    #[must_use]
+    pub fn disabled() -> Self {
+        QuestionLog { inner: None }
+    }
+
+    /// Whether this handle stores anything.
+    #[must_use]
+    pub fn is_enabled(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// The file this handle writes, if any.
+    #[must_use]
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.as_deref().map(|inner| inner.path.as_path())
+    }
+
+    /// Whether question text is being kept.
+    #[must_use]
+    pub fn logs_question_text(&self) -> bool {
+        self.inner
+            .as_deref()
+            .is_some_and(|inner| inner.log_question_text)
+    }
+
+    /// Queues one handled question and returns its new [`AnswerId`]. Never blocks: if the queue
+    /// is full or the writer has stopped, the record is dropped (counted in
+    /// [`dropped_records`](QuestionLog::dropped_records), warned about at most once a minute).
+    #[allow(
+        clippy::must_use_candidate,
+        reason = "logging is the point; the id matters only when the reply has feedback buttons"
+    )]
+    pub fn log(&self, mut record: QuestionRecord) -> AnswerId {
+        let answer_id = AnswerId::random();
+        let Some(inner) = self.inner.as_deref() else {
+            return answer_id;
+        };
+        let text = std::mem::take(&mut record.question);
+        let row = Row {
+            answer_id,
+            record,
+            question: inner.log_question_text.then_some(text),
+        };
+        match inner.commands.try_send(Command::Log(row)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => inner.note_dropped("the queue is full"),
+            Err(TrySendError::Disconnected(_)) => inner.note_dropped("the writer has stopped"),
+        }
+        answer_id
+    }
+
+    /// How many records this log (all clones together) has dropped instead of queueing.
+    #[must_use]
+    pub fn dropped_records(&self) -> u64 {
+        self.inner
+            .as_deref()
+            .map_or(0, |inner| inner.dropped.load(Ordering::Relaxed))
+    }
+
+    /// Records `voter`'s vote on an answer, once per person per answer: a second vote the same
+    /// way changes nothing, the other way replaces the first. Only a keyed hash of
+    /// (answer, voter) is stored. A vote for an id with no log row (dropped, or past retention)
+    /// is stored anyway.
+    ///
+    /// Waits for the writer, at most [`VOTE_TIMEOUT`]; from async code call it on a blocking
+    /// thread (e.g. `tokio::task::spawn_blocking`).
+    pub fn vote(
+        &self,
+        answer_id: AnswerId,
+        voter: u64,
+        helpful: bool,
+    ) -> Result<VoteOutcome, StoreError> {
+        let inner = self.inner.as_deref().ok_or(StoreError::Disabled)?;
+        let voter_key = hash_voter(&inner.voter_key, answer_id, voter);
+        let (reply, answer) = mpsc::sync_channel(1);
+        inner.request(
+            Command::Vote {
+                answer_id,
+                voter_key,
+                helpful,
+                at_unix: now_unix(),
+                reply,
+            },
+            &answer,
+            VOTE_TIMEOUT,
+        )?
+    }
+
+    /// Deletes rows older than the retention period now; returns how many went (0 when
+    /// retention is off or the log is disabled). Waits at most [`RETENTION_TIMEOUT`].
+    pub fn apply_retention(&self) -> Result<u64, StoreError> {
+        let Some(inner) = self.inner.as_deref() else {
+            return Ok(0);
+        };
+        let (reply, answer) = mpsc::sync_channel(1);
+        inner.request(Command::Prune { reply }, &answer, RETENTION_TIMEOUT)?
+    }
+
+    /// Waits (at most [`FLUSH_TIMEOUT`]) until everything queued before this call is written or
+    /// has failed.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        let Some(inner) = self.inner.as_deref() else {
+            return Ok(());
+        };
+        let (reply, answer) = mpsc::sync_channel(1);
+        inner.request(Command::Flush { reply }, &answer, FLUSH_TIMEOUT)
+    }
+
+    /// Writes what is queued, closes the file and ends the writer thread, waiting at most
+    /// [`FLUSH_TIMEOUT`]. Other clones of this handle keep working as far as queueing goes, but
+    /// their records are dropped from then on.
+    pub fn close(self) -> Result<(), StoreError> {
+        let Some(inner) = self.inner.as_deref() else {
+            return Ok(());
+        };
+        let (reply, answer) = mpsc::sync_channel(1);
+        inner.request(Command::Shutdown { reply }, &answer, FLUSH_TIMEOUT)?;
+        // The thread has answered and is returning, so joining is quick.
+        let writer = inner.writer.lock().ok().and_then(|mut w| w.take());
+        if let Some(writer) = writer {
+            writer.join().map_err(|_| StoreError::WriterGone)?;
+        }
+        Ok(())
+    }
+
+    /// The report of questions handled since `since_unix`, read through a separate read-only
+    /// connection. Records still queued are not in it; call [`flush`](QuestionLog::flush) first
+    /// if that matters.
+    pub fn report(&self, since_unix: i64) -> Result<Report, StoreError> {
+        let inner = self.inner.as_deref().ok_or(StoreError::Disabled)?;
+        let mut conn = schema::open_reader(&inner.path)?;
+        report::build(&mut conn, since_unix, now_unix(), inner.log_question_text)
+    }
+}
+
+impl Inner {
+    fn note_dropped(&self, reason: &str) {
+        let total = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(suppressed) = self.drop_warnings.allow(now_unix()) {
+            tracing::warn!(
+                dropped_total = total,
+                suppressed,
+                "question log: record dropped because {reason}"
+            );
+        }
+    }
+
+    /// Queues a command that expects an answer and waits for it, all within `timeout`.
+    fn request<T>(
+        &self,
+        command: Command,
+        answer: &Receiver<T>,
+        timeout: Duration,
+    ) -> Result<T, StoreError> {
+        let deadline = Instant::now() + timeout;
+        let mut command = command;
+        loop {
+            match self.commands.try_send(command) {
+                Ok(()) => break,
+                Err(TrySendError::Disconnected(_)) => return Err(StoreError::WriterGone),
+                Err(TrySendError::Full(back)) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(StoreError::Timeout(timeout));
+                    }
+                    command = back;
+                    std::thread::sleep(SEND_RETRY_INTERVAL.min(left));
+                }
+            }
+        }
+        answer
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .map_err(|e| match e {
+                RecvTimeoutError::Timeout => StoreError::Timeout(timeout),
+                RecvTimeoutError::Disconnected => StoreError::WriterGone,
+            })
+    }
+}
+
+/// The stored stand-in for a voter: a keyed hash of the answer id and the voter's id. Including
+/// the answer id means one person's votes on different answers cannot be linked to each other.
+fn hash_voter(key: &[u8; 32], answer_id: AnswerId, voter: u64) -> [u8; 32] {
+    let mut input = [0u8; 16];
+    input[..8].copy_from_slice(&answer_id.to_le_bytes());
+    input[8..].copy_from_slice(&voter.to_le_bytes());
+    *blake3::keyed_hash(key, &input).as_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn voter_hash_depends_on_key_answer_and_voter() {
+        let a = AnswerId::from_u64(1);
+        let base = hash_voter(&[0; 32], a, 42);
+        assert_eq!(base, hash_voter(&[0; 32], a, 42));
+        assert_ne!(base, hash_voter(&[1; 32], a, 42));
+        assert_ne!(base, hash_voter(&[0; 32], AnswerId::from_u64(2), 42));
+        assert_ne!(base, hash_voter(&[0; 32], a, 43));
+    }
+
+    #[test]
+    fn parse_voter_key_table() {
+        let table: [(&str, Option<[u8; 32]>); 5] = [
+            (&"00".repeat(32), Some([0; 32])),
+            (&"ff".repeat(32), Some([0xff; 32])),
+            (
+                "  0101010101010101010101010101010101010101010101010101010101010101\n",
+                Some([1; 32]),
+            ),
+            (&"0".repeat(63), None),
+            (&"zz".repeat(32), None),
+        ];
+        for (text, want) in table {
+            assert_eq!(parse_voter_key(text).ok(), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_the_voter_key() {
+        let mut config = LogConfig::new("x.sqlite3");
+        config.voter_key = Some([0xab; 32]);
+        let shown = format!("{config:?}");
+        assert!(shown.contains("<set>"));
+        assert!(!shown.contains("171"), "{shown}");
+    }
+
+    #[test]
+    fn disabled_handle_does_nothing_and_never_fails_the_answer_path() {
+        let log = QuestionLog::disabled();
+        assert!(!log.is_enabled());
+        let record = QuestionRecord::now(Origin::Mention, "q", Outcome::NoMatch, None, 0.0);
+        let _ = log.log(record);
+        assert_eq!(log.dropped_records(), 0);
+        assert!(log.flush().is_ok());
+        assert_eq!(log.apply_retention().ok(), Some(0));
+        assert!(matches!(
+            log.vote(AnswerId::from_u64(1), 1, true),
+            Err(StoreError::Disabled)
+        ));
+        assert!(matches!(log.report(0), Err(StoreError::Disabled)));
+        assert!(log.close().is_ok());
+    }
+}

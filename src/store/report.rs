@@ -1,0 +1,521 @@
+//! The moderators' report: what was asked, what went unanswered (grouped by similarity), and
+//! which answers parents found unhelpful. Built from one read transaction, so its numbers agree
+//! with each other; shown as short plain-text lines (also posted to Discord), as JSON through
+//! serde, or as eval cases for the matcher's test set.
+
+use std::fmt::{self, Write as _};
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use super::cluster::{group_questions, QuestionGroup};
+use super::record::{Origin, Outcome, SECS_PER_DAY};
+use super::StoreError;
+
+/// How many entries the "most asked" and "most not helpful" lists keep: a week's worth of
+/// attention for the moderators.
+pub const TOP_ENTRIES: usize = 10;
+
+/// The most recent questions of each list that are grouped: bounds the report's time (grouping
+/// compares each question with every group) while far above a week of a parents' server.
+pub const MAX_GROUPED_QUESTIONS: usize = 2000;
+
+/// Groups shown per list in the text report; the JSON has them all. Keeps the Discord message
+/// within reach of its length limit.
+const DISPLAY_GROUPS: usize = 10;
+
+/// Characters of a question shown in the text report before it is cut with "…".
+const DISPLAY_QUESTION_CHARS: usize = 80;
+
+/// Questions with one outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutcomeCount {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// How many questions had it.
+    pub count: u64,
+}
+
+/// Questions from one origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OriginCount {
+    /// The origin.
+    pub origin: Origin,
+    /// How many questions came from it.
+    pub count: u64,
+}
+
+/// How often one FAQ entry was given as the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryCount {
+    /// The FAQ entry id.
+    pub entry_id: String,
+    /// Questions answered with it.
+    pub count: u64,
+}
+
+/// The votes on answers from one FAQ entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryVotes {
+    /// The FAQ entry id.
+    pub entry_id: String,
+    /// "Not helpful" votes.
+    pub not_helpful: u64,
+    /// "Helpful" votes.
+    pub helpful: u64,
+}
+
+/// The moderators' report on the questions handled since a given time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Start of the period, unix seconds.
+    pub since_unix: i64,
+    /// When the report was made, unix seconds.
+    pub generated_unix: i64,
+    /// Whether question text logging is on; when off, the question lists stay empty.
+    pub question_text_logged: bool,
+    /// All questions in the period.
+    pub total_questions: u64,
+    /// Questions per outcome, every outcome listed.
+    pub by_outcome: Vec<OutcomeCount>,
+    /// Questions per origin, every origin listed.
+    pub by_origin: Vec<OriginCount>,
+    /// The entries most often given as answers (outcome "answer"), most first, at most
+    /// [`TOP_ENTRIES`].
+    pub top_entries: Vec<EntryCount>,
+    /// Unanswered questions (outcome "no match") grouped by similarity, most frequent first.
+    pub unanswered: Vec<QuestionGroup>,
+    /// Unanswered questions not in `unanswered`: stored without text, or beyond the most recent
+    /// [`MAX_GROUPED_QUESTIONS`].
+    pub unanswered_not_listed: u64,
+    /// Questions whose answer got at least one "not helpful" vote, grouped by similarity.
+    pub not_helpful_answers: Vec<QuestionGroup>,
+    /// Entries with "not helpful" votes on their answers, most such votes first, at most
+    /// [`TOP_ENTRIES`].
+    pub most_not_helpful: Vec<EntryVotes>,
+    /// Votes in the period on answers that have no log row (dropped, or past retention).
+    pub votes_without_question: u64,
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Builds the report from `conn` (read-only is enough) inside one read transaction.
+pub(crate) fn build(
+    conn: &mut Connection,
+    since_unix: i64,
+    generated_unix: i64,
+    question_text_logged: bool,
+) -> Result<Report, StoreError> {
+    let tx = conn.transaction()?;
+
+    let by_outcome_text = count_by(&tx, "outcome", since_unix)?;
+    let total_questions = by_outcome_text.iter().map(|(_, n)| n).sum();
+    let by_outcome: Vec<OutcomeCount> = Outcome::ALL
+        .into_iter()
+        .map(|outcome| OutcomeCount {
+            outcome,
+            count: lookup(&by_outcome_text, outcome.as_str()),
+        })
+        .collect();
+    let by_origin_text = count_by(&tx, "origin", since_unix)?;
+    let by_origin: Vec<OriginCount> = Origin::ALL
+        .into_iter()
+        .map(|origin| OriginCount {
+            origin,
+            count: lookup(&by_origin_text, origin.as_str()),
+        })
+        .collect();
+
+    let top_entries = tx
+        .prepare(
+            "SELECT entry_id, count(*) AS n FROM questions
+             WHERE at_unix >= ?1 AND outcome = 'answer' AND entry_id IS NOT NULL
+             GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?2",
+        )?
+        .query_map(params![since_unix, limit(TOP_ENTRIES)], |r| {
+            Ok(EntryCount {
+                entry_id: r.get(0)?,
+                count: count(r.get(1)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+
+    // With text logging off the stored texts (from before) are not shown either.
+    let (unanswered, not_helpful_answers) = if question_text_logged {
+        let unanswered = questions(
+            &tx,
+            "SELECT question, entry_id FROM questions
+             WHERE at_unix >= ?1 AND outcome = 'no_match' AND question IS NOT NULL
+             ORDER BY at_unix DESC, seq DESC LIMIT ?2",
+            since_unix,
+        )?;
+        let not_helpful = questions(
+            &tx,
+            "SELECT question, entry_id FROM questions q
+             WHERE at_unix >= ?1 AND question IS NOT NULL
+               AND EXISTS (SELECT 1 FROM votes v WHERE v.answer_id = q.answer_id AND v.helpful = 0)
+             ORDER BY at_unix DESC, seq DESC LIMIT ?2",
+            since_unix,
+        )?;
+        (unanswered, not_helpful)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let no_match = by_outcome
+        .iter()
+        .find(|c| c.outcome == Outcome::NoMatch)
+        .map_or(0, |c| c.count);
+    let listed: u64 = unanswered.iter().map(|g| g.count).sum();
+
+    let most_not_helpful = tx
+        .prepare(
+            "SELECT q.entry_id, sum(v.helpful = 0) AS bad, sum(v.helpful = 1) AS good
+             FROM votes v JOIN questions q ON q.answer_id = v.answer_id
+             WHERE q.at_unix >= ?1 AND q.entry_id IS NOT NULL
+             GROUP BY q.entry_id HAVING bad > 0
+             ORDER BY bad DESC, good, q.entry_id LIMIT ?2",
+        )?
+        .query_map(params![since_unix, limit(TOP_ENTRIES)], |r| {
+            Ok(EntryVotes {
+                entry_id: r.get(0)?,
+                not_helpful: count(r.get(1)?),
+                helpful: count(r.get(2)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let votes_without_question = count(tx.query_row(
+        "SELECT count(*) FROM votes v WHERE v.at_unix >= ?1
+         AND NOT EXISTS (SELECT 1 FROM questions q WHERE q.answer_id = v.answer_id)",
+        [since_unix],
+        |r| r.get(0),
+    )?);
+
+    tx.commit()?;
+    Ok(Report {
+        since_unix,
+        generated_unix,
+        question_text_logged,
+        total_questions,
+        by_outcome,
+        by_origin,
+        top_entries,
+        unanswered,
+        unanswered_not_listed: no_match.saturating_sub(listed),
+        not_helpful_answers,
+        most_not_helpful,
+        votes_without_question,
+    })
+}
+
+/// Questions since `since_unix` counted per value of `column` (a fixed column name).
+fn count_by(
+    conn: &Connection,
+    column: &str,
+    since_unix: i64,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let sql =
+        format!("SELECT {column}, count(*) FROM questions WHERE at_unix >= ?1 GROUP BY {column}");
+    let rows = conn
+        .prepare(&sql)?
+        .query_map([since_unix], |r| Ok((r.get(0)?, count(r.get(1)?))))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+fn lookup(counts: &[(String, u64)], key: &str) -> u64 {
+    counts.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n)
+}
+
+/// Runs a `(question, entry_id)` query (newest first, ties newest-written first; `?1` since,
+/// `?2` limit) and groups the result oldest first, so groups keep the earliest phrasing on ties.
+fn questions(
+    conn: &Connection,
+    sql: &str,
+    since_unix: i64,
+) -> Result<Vec<QuestionGroup>, StoreError> {
+    let mut rows = conn
+        .prepare(sql)?
+        .query_map(params![since_unix, limit(MAX_GROUPED_QUESTIONS)], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.reverse();
+    Ok(group_questions(rows))
+}
+
+/// `YYYY-MM-DD` (UTC) for unix seconds, by the days-to-civil algorithm of Howard Hinnant's
+/// "chrono-Compatible Low-Level Date Algorithms".
+fn utc_date(unix: i64) -> String {
+    let z = unix.div_euclid(SECS_PER_DAY) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// `text` cut to `max` characters, with "…" when cut; line breaks become spaces.
+fn shorten(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let mut cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Writes a list of groups, at most [`DISPLAY_GROUPS`].
+fn write_groups(f: &mut fmt::Formatter<'_>, groups: &[QuestionGroup]) -> fmt::Result {
+    for group in groups.iter().take(DISPLAY_GROUPS) {
+        write!(
+            f,
+            "  {}× {}",
+            group.count,
+            shorten(&group.representative, DISPLAY_QUESTION_CHARS)
+        )?;
+        if !group.entry_ids.is_empty() {
+            write!(f, " → {}", group.entry_ids.join(", "))?;
+        }
+        writeln!(f)?;
+        for example in &group.examples {
+            writeln!(f, "     ~ {}", shorten(example, DISPLAY_QUESTION_CHARS))?;
+        }
+    }
+    if groups.len() > DISPLAY_GROUPS {
+        writeln!(
+            f,
+            "  … and {} more (see the JSON report)",
+            plural((groups.len() - DISPLAY_GROUPS) as u64, "group", "groups")
+        )?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Report {
+    /// Short plain-text lines for moderators. The question texts are parents' words: when posting
+    /// this to Discord, send it with mentions disabled.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Question report, {} to {} (UTC)",
+            utc_date(self.since_unix),
+            utc_date(self.generated_unix)
+        )?;
+        writeln!(f, "Questions: {}", self.total_questions)?;
+        let outcomes: Vec<String> = self
+            .by_outcome
+            .iter()
+            .map(|c| format!("{} {}", c.outcome.label(), c.count))
+            .collect();
+        writeln!(f, "  {}", outcomes.join(", "))?;
+        let origins: Vec<&OriginCount> = self.by_origin.iter().filter(|c| c.count > 0).collect();
+        if !origins.is_empty() {
+            writeln!(f, "From:")?;
+            for c in origins {
+                writeln!(f, "  {}: {}", c.origin.label(), c.count)?;
+            }
+        }
+
+        writeln!(f)?;
+        writeln!(f, "Most asked entries:")?;
+        if self.top_entries.is_empty() {
+            writeln!(f, "  none")?;
+        }
+        for (rank, e) in self.top_entries.iter().enumerate() {
+            writeln!(f, "  {}. {} ({})", rank + 1, e.entry_id, e.count)?;
+        }
+
+        writeln!(f)?;
+        writeln!(f, "Unanswered (no match), most asked first:")?;
+        if !self.question_text_logged {
+            writeln!(f, "  Question text logging is off, so")?;
+            writeln!(f, "  unanswered questions cannot be listed.")?;
+        } else if self.unanswered.is_empty() && self.unanswered_not_listed == 0 {
+            writeln!(f, "  none")?;
+        }
+        write_groups(f, &self.unanswered)?;
+        if self.question_text_logged && self.unanswered_not_listed > 0 {
+            writeln!(
+                f,
+                "  ({} without stored text, not listed)",
+                plural(self.unanswered_not_listed, "question", "questions")
+            )?;
+        }
+
+        writeln!(f)?;
+        writeln!(f, "Answers voted not helpful:")?;
+        if !self.question_text_logged {
+            writeln!(f, "  (not listed: question text logging is off)")?;
+        } else if self.not_helpful_answers.is_empty() {
+            writeln!(f, "  none")?;
+        }
+        write_groups(f, &self.not_helpful_answers)?;
+
+        writeln!(f)?;
+        writeln!(f, "Entries with most \"not helpful\" votes:")?;
+        if self.most_not_helpful.is_empty() {
+            writeln!(f, "  none")?;
+        }
+        for e in &self.most_not_helpful {
+            writeln!(
+                f,
+                "  {}: {} not helpful, {} helpful",
+                e.entry_id, e.not_helpful, e.helpful
+            )?;
+        }
+        if self.votes_without_question > 0 {
+            writeln!(
+                f,
+                "  ({} on answers no longer in the log)",
+                plural(self.votes_without_question, "vote", "votes")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Report {
+    /// The unanswered question groups as an eval cases file in the format of
+    /// `eval/parent-questions-dev.toml`: one `[[case]]` per group, its representative as the
+    /// question and `expect = []`, each under a comment saying how often it was asked.
+    #[must_use]
+    pub fn unanswered_as_cases(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail; the results are ignored on purpose.
+        let _ = writeln!(
+            out,
+            "# Unanswered questions from the faqbot question log, {} to {} (UTC),",
+            utc_date(self.since_unix),
+            utc_date(self.generated_unix)
+        );
+        out.push_str(
+            "# most asked first, one case per group of near-identical phrasings.\n\
+             # expect: the FAQ ids any of which is a right answer; [] means the bot must not\n\
+             # answer from the FAQ.\n",
+        );
+        if !self.question_text_logged {
+            out.push_str("# Question text logging is off, so there are no questions to list.\n");
+        }
+        for group in &self.unanswered {
+            let _ = write!(
+                out,
+                "\n# asked {}; fill in the right FAQ id(s) in expect, or leave [] if the bot must not answer\n\
+                 [[case]]\n\
+                 question = {}\n\
+                 expect = []\n",
+                plural(group.count, "time", "times"),
+                toml::Value::String(group.representative.clone())
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_date_table() {
+        let table = [
+            (0, "1970-01-01"),
+            (86_399, "1970-01-01"),
+            (86_400, "1970-01-02"),
+            (951_782_400, "2000-02-29"),
+            (1_709_251_199, "2024-02-29"),
+            (1_735_689_600, "2025-01-01"),
+            (-1, "1969-12-31"),
+        ];
+        for (unix, want) in table {
+            assert_eq!(utc_date(unix), want, "{unix}");
+        }
+    }
+
+    #[test]
+    fn shorten_table() {
+        let table = [
+            ("short", 10, "short"),
+            ("exactly10!", 10, "exactly10!"),
+            ("this is too long", 10, "this is t…"),
+            ("line\nbreak", 20, "line break"),
+            ("ééééé", 3, "éé…"),
+        ];
+        for (text, max, want) in table {
+            assert_eq!(shorten(text, max), want, "{text:?}");
+        }
+    }
+
+    fn empty_report(question_text_logged: bool) -> Report {
+        Report {
+            since_unix: 0,
+            generated_unix: 7 * SECS_PER_DAY,
+            question_text_logged,
+            total_questions: 0,
+            by_outcome: Vec::new(),
+            by_origin: Vec::new(),
+            top_entries: Vec::new(),
+            unanswered: Vec::new(),
+            unanswered_not_listed: 0,
+            not_helpful_answers: Vec::new(),
+            most_not_helpful: Vec::new(),
+            votes_without_question: 0,
+        }
+    }
+
+    #[test]
+    fn display_says_when_text_logging_is_off() {
+        let text = empty_report(false).to_string();
+        assert!(text.contains("Question text logging is off"), "{text}");
+        let text = empty_report(true).to_string();
+        assert!(!text.contains("logging is off"), "{text}");
+    }
+
+    #[test]
+    fn cases_escape_awkward_questions() {
+        let mut report = empty_report(true);
+        let awkward = [
+            "she said \"no\" \\ then left",
+            "two\nlines",
+            "tab\there # not a comment",
+            "'''triple''' \"\"\"quotes\"\"\"",
+            "emoji 🙂 and \u{7f} delete",
+        ];
+        report.unanswered = awkward
+            .iter()
+            .map(|q| QuestionGroup {
+                representative: (*q).to_owned(),
+                count: 2,
+                examples: Vec::new(),
+                entry_ids: Vec::new(),
+            })
+            .collect();
+        let cases = report.unanswered_as_cases();
+        let parsed: toml::Table = toml::from_str(&cases).expect("cases parse as TOML");
+        let list = parsed["case"].as_array().expect("case array");
+        assert_eq!(list.len(), awkward.len());
+        for (case, want) in list.iter().zip(awkward) {
+            assert_eq!(case["question"].as_str(), Some(want));
+            assert_eq!(case["expect"].as_array().map(Vec::len), Some(0));
+        }
+        assert!(cases.contains("# asked 2 times; fill in"));
+    }
+}
