@@ -23,6 +23,7 @@ struct Options {
     data: String,
     k: Option<usize>,
     json: bool,
+    slowest: usize,
     tuning: Tuning,
 }
 
@@ -31,6 +32,7 @@ fn parse_options() -> Result<Options> {
         data: "../shared/data/clinc150/data_full.json".into(),
         k: None,
         json: false,
+        slowest: 0,
         tuning: Tuning::DEFAULT,
     };
     let mut args = std::env::args().skip(1);
@@ -43,6 +45,7 @@ fn parse_options() -> Result<Options> {
                 options.k = if v == "all" { None } else { Some(v.parse().context("--k takes a number or all")?) };
             }
             "--json" => options.json = true,
+            "--slowest" => options.slowest = value()?.parse()?,
             "--k1" => options.tuning.k1 = value()?.parse()?,
             "--b" => options.tuning.b = value()?.parse()?,
             "--stop-weight" => options.tuning.stop_word_weight = value()?.parse()?,
@@ -149,19 +152,28 @@ fn main() -> Result<()> {
 
     // Test, one query at a time, timed.
     let mut latencies_us = Vec::with_capacity(test.len() + oos_test.len());
+    let mut slow: Vec<(f64, String)> = Vec::new();
     let mut timed = |queries: &Split| -> Vec<(f32, Option<String>)> {
         queries
             .iter()
             .map(|(q, _)| {
                 let start = Instant::now();
                 let ranked = matcher.rank(q);
-                latencies_us.push(start.elapsed().as_secs_f64() * 1e6);
+                let us = start.elapsed().as_secs_f64() * 1e6;
+                latencies_us.push(us);
+                if options.slowest > 0 {
+                    slow.push((us, q.clone()));
+                }
                 ranked.first().map_or((0.0, None), |c| (c.score, Some(c.id.clone())))
             })
             .collect()
     };
     let (test_in, test_oos) = (timed(&test), timed(&oos_test));
     latencies_us.sort_by(f64::total_cmp);
+    slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (us, q) in slow.iter().take(options.slowest) {
+        eprintln!("slow: {us:.0} us  {q}");
+    }
     let top1 = figures(&test, &test_in, &test_oos, f32::NEG_INFINITY).accuracy;
     let f = figures(&test, &test_in, &test_oos, threshold);
     let scores_in: Vec<f32> = test_in.iter().map(|(s, _)| *s).collect();

@@ -199,15 +199,85 @@ struct Prepared {
     features: features::TextFeatures,
 }
 
-/// Words of the FAQ, for typo correction: by first character, with document frequency.
+/// Words of the FAQ, for typo correction: a deletion index (each word under every form with
+/// up to its allowed number of letters deleted, hashed), so a typed word finds the words one
+/// or two edits away with a few lookups instead of a scan of the vocabulary.
 #[derive(Debug, Clone, Default)]
 struct Vocabulary {
     words: FxHashSet<String>,
     stems: FxHashSet<String>,
-    by_first_char: FxHashMap<char, Vec<(String, u32)>>,
+    /// (word, number of entries that use it).
+    list: Vec<(String, u32)>,
+    by_deletion: FxHashMap<u64, Vec<u32>>,
+}
+
+/// How many letters a word of `len` characters may differ by and still be corrected.
+fn max_edits(len: usize) -> usize {
+    if len >= TYPO_TWO_EDITS_LEN {
+        2
+    } else {
+        1
+    }
+}
+
+/// Hash of `chars` without the characters at positions `skip` (sorted, at most two).
+fn hash_without(chars: &[char], skip: [usize; 2]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    let mut len = 0;
+    for (i, c) in chars.iter().enumerate() {
+        if i != skip[0] && i != skip[1] {
+            hasher.write_u32(*c as u32);
+            len += 1;
+        }
+    }
+    hasher.write_usize(len);
+    hasher.finish()
+}
+
+/// Hashes of `word` with up to `edits` (at most 2) characters deleted, the word itself
+/// included, without building the shortened strings.
+fn deletions(word: &str, edits: usize) -> Vec<u64> {
+    const NONE: usize = usize::MAX;
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    let mut out = Vec::with_capacity(1 + n + if edits > 1 { n * n / 2 } else { 0 });
+    out.push(hash_without(&chars, [NONE, NONE]));
+    if edits >= 1 {
+        out.extend((0..n).map(|i| hash_without(&chars, [i, NONE])));
+    }
+    if edits >= 2 {
+        for i in 0..n {
+            out.extend((i + 1..n).map(|j| hash_without(&chars, [i, j])));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 impl Vocabulary {
+    fn build(word_df: FxHashMap<String, u32>, stems: FxHashSet<String>) -> Self {
+        let mut list: Vec<(String, u32)> = word_df.into_iter().collect();
+        list.sort_unstable();
+        let mut by_deletion: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        for (i, (word, _)) in list.iter().enumerate() {
+            let len = word.chars().count();
+            if len < TYPO_MIN_LEN || text::is_stop_word(word) {
+                continue;
+            }
+            for key in deletions(word, max_edits(len)) {
+                by_deletion.entry(key).or_default().push(i as u32);
+            }
+        }
+        Vocabulary {
+            words: list.iter().map(|(w, _)| w.clone()).collect(),
+            stems,
+            list,
+            by_deletion,
+        }
+    }
+
     fn correct(&self, word: &str) -> Option<&str> {
         let len = word.chars().count();
         if len < TYPO_MIN_LEN
@@ -218,25 +288,23 @@ impl Vocabulary {
         {
             return None;
         }
-        let max_edits = if len >= TYPO_TWO_EDITS_LEN { 2 } else { 1 };
-        let first = word.chars().next()?;
+        let edits = max_edits(len);
         let mut best: Option<(usize, u32, &str)> = None;
-        for (candidate, df) in self.by_first_char.get(&first)? {
-            let candidate_len = candidate.chars().count();
-            if candidate_len.abs_diff(len) > max_edits || candidate_len < TYPO_MIN_LEN {
-                continue;
-            }
-            let distance = strsim::damerau_levenshtein(word, candidate);
-            if distance > max_edits {
-                continue;
-            }
-            // Fewer edits first; among equals, the word more entries use.
-            let better = match best {
-                None => true,
-                Some((d, f, _)) => distance < d || (distance == d && *df > f),
-            };
-            if better {
-                best = Some((distance, *df, candidate));
+        for key in deletions(word, edits) {
+            for &i in self.by_deletion.get(&key).into_iter().flatten() {
+                let (candidate, df) = &self.list[i as usize];
+                let distance = strsim::osa_distance(word, candidate);
+                if distance > edits.min(max_edits(candidate.chars().count())) {
+                    continue;
+                }
+                // Fewer edits first; among equals, the word more entries use, then the first.
+                let better = match best {
+                    None => true,
+                    Some((d, f, w)) => (distance, std::cmp::Reverse(*df), candidate.as_str()) < (d, std::cmp::Reverse(f), w),
+                };
+                if better {
+                    best = Some((distance, *df, candidate));
+                }
             }
         }
         best.map(|(_, _, w)| w)
@@ -292,20 +360,19 @@ impl Matcher {
         T: AsRef<str>,
     {
         let mut ids = Vec::new();
-        let mut bags: [Vec<Bag>; 4] = Default::default();
-        let mut vocabulary = Vocabulary::default();
+        let mut bags: [Vec<Bag>; 3] = Default::default();
+        let mut stems = FxHashSet::default();
         let mut word_df: FxHashMap<String, u32> = FxHashMap::default();
         for (id, texts) in documents {
             ids.push(id.into());
-            let mut doc_bags: [Bag; 4] = Default::default();
+            let mut doc_bags: [Bag; 3] = Default::default();
             let mut doc_words = FxHashSet::default();
             for text in &texts {
                 let prepared = prepare(text.as_ref(), &synonyms, None);
-                add_to_bag(&mut doc_bags[0], &with_unit(&prepared.features.grams_bm25));
+                add_pairs_to_bag(&mut doc_bags[0], &prepared.features.grams);
                 add_to_bag(&mut doc_bags[1], &prepared.features.stems_and_pairs);
                 add_to_bag(&mut doc_bags[2], &prepared.features.stems);
-                add_pairs_to_bag(&mut doc_bags[3], &prepared.features.grams_cosine);
-                vocabulary.stems.extend(prepared.stems);
+                stems.extend(prepared.stems);
                 doc_words.extend(prepared.words);
             }
             for word in doc_words {
@@ -315,19 +382,7 @@ impl Matcher {
                 all.push(doc);
             }
         }
-        for (word, df) in word_df {
-            if let Some(first) = word.chars().next() {
-                vocabulary
-                    .by_first_char
-                    .entry(first)
-                    .or_default()
-                    .push((word.clone(), df));
-            }
-            vocabulary.words.insert(word);
-        }
-        for list in vocabulary.by_first_char.values_mut() {
-            list.sort_unstable();
-        }
+        let vocabulary = Vocabulary::build(word_df, stems);
         let (k1, b) = (tuning.k1, tuning.b);
         Matcher {
             ids,
@@ -337,7 +392,7 @@ impl Matcher {
             grams_bm25: Bm25::build(&bags[0], k1, b),
             stems_and_pairs: Bm25::build(&bags[1], k1, b),
             stems: Bm25::build(&bags[2], k1, b),
-            grams_cosine: Cosine::build(&bags[3]),
+            grams_cosine: Cosine::build(&bags[0]),
         }
     }
 
@@ -358,12 +413,23 @@ impl Matcher {
         let mut parts: [Vec<f32>; 4] = std::array::from_fn(|_| vec![0.0; n]);
         let f = &prepared.features;
         let stop = self.tuning.stop_word_weight;
-        self.grams_bm25
-            .score(&with_weight(&with_unit(&f.grams_bm25), stop), &mut parts[0]);
+        let weighted = |index: &Bm25, items: &[(u64, u32, bool)]| -> Vec<(Option<u32>, u32, f32)> {
+            index
+                .resolve(items.iter().map(|i| i.0))
+                .into_iter()
+                .zip(items)
+                .map(|(id, &(_, count, is_stop))| (id, count, if is_stop { stop } else { 1.0 }))
+                .collect()
+        };
+        // Both character n-gram indexes are built from the same bags: one lookup serves both.
+        let gram_ids = self.grams_bm25.resolve(f.grams.iter().map(|g| g.0));
+        let grams: Vec<(Option<u32>, u32)> = gram_ids.into_iter().zip(&f.grams).map(|(id, g)| (id, g.1)).collect();
+        let grams_bm25: Vec<(Option<u32>, u32, f32)> = grams.iter().map(|&(id, c)| (id, c, 1.0)).collect();
+        self.grams_bm25.score(&grams_bm25, &mut parts[0]);
         self.stems_and_pairs
-            .score(&with_weight(&f.stems_and_pairs, stop), &mut parts[1]);
-        self.stems.score(&with_weight(&f.stems, stop), &mut parts[2]);
-        self.grams_cosine.score(&f.grams_cosine, &mut parts[3]);
+            .score(&weighted(&self.stems_and_pairs, &f.stems_and_pairs), &mut parts[1]);
+        self.stems.score(&weighted(&self.stems, &f.stems), &mut parts[2]);
+        self.grams_cosine.score(&grams, &mut parts[3]);
         parts
     }
 
@@ -435,17 +501,6 @@ impl Matcher {
             candidates,
         }
     }
-}
-
-fn with_unit(items: &[(u64, u32)]) -> Vec<(u64, u32, bool)> {
-    items.iter().map(|&(f, c)| (f, c, false)).collect()
-}
-
-fn with_weight(items: &[(u64, u32, bool)], stop_word_weight: f32) -> Vec<(u64, u32, f32)> {
-    items
-        .iter()
-        .map(|&(f, c, stop)| (f, c, if stop { stop_word_weight } else { 1.0 }))
-        .collect()
 }
 
 fn prepare(question: &str, synonyms: &Synonyms, vocabulary: Option<&Vocabulary>) -> Prepared {
