@@ -42,7 +42,11 @@ fn parse_options() -> Result<Options> {
             "--data" => options.data = value()?,
             "--k" => {
                 let v = value()?;
-                options.k = if v == "all" { None } else { Some(v.parse().context("--k takes a number or all")?) };
+                options.k = if v == "all" {
+                    None
+                } else {
+                    Some(v.parse().context("--k takes a number or all")?)
+                };
             }
             "--json" => options.json = true,
             "--slowest" => options.slowest = value()?.parse()?,
@@ -50,8 +54,13 @@ fn parse_options() -> Result<Options> {
             "--b" => options.tuning.b = value()?.parse()?,
             "--stop-weight" => options.tuning.stop_word_weight = value()?.parse()?,
             "--weights" => {
-                let w: Vec<f32> = value()?.split(',').map(str::parse).collect::<Result<_, _>>()?;
-                let [a, b, c, d] = w[..] else { bail!("--weights takes four numbers") };
+                let w: Vec<f32> = value()?
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()?;
+                let [a, b, c, d] = w[..] else {
+                    bail!("--weights takes four numbers")
+                };
                 options.tuning.weights = [a, b, c, d];
             }
             other => bail!("unknown argument {other}; see the top of examples/clinc150.rs"),
@@ -66,7 +75,9 @@ fn predict(matcher: &Matcher, queries: &Split) -> Vec<(f32, Option<String>)> {
         .iter()
         .map(|(q, _)| {
             let ranked = matcher.rank(q);
-            ranked.first().map_or((0.0, None), |c| (c.score, Some(c.id.clone())))
+            ranked
+                .first()
+                .map_or((0.0, None), |c| (c.score, Some(c.id.clone())))
         })
         .collect()
 }
@@ -76,7 +87,12 @@ struct Figures {
     recall: f64,
 }
 
-fn figures(inscope: &Split, preds_in: &[(f32, Option<String>)], preds_oos: &[(f32, Option<String>)], t: f32) -> Figures {
+fn figures(
+    inscope: &Split,
+    preds_in: &[(f32, Option<String>)],
+    preds_oos: &[(f32, Option<String>)],
+    t: f32,
+) -> Figures {
     let right = inscope
         .iter()
         .zip(preds_in)
@@ -91,7 +107,11 @@ fn figures(inscope: &Split, preds_in: &[(f32, Option<String>)], preds_oos: &[(f3
 
 /// The chance that a random in-scope query scores above a random out-of-scope one.
 fn auroc(inscope: &[f32], oos: &[f32]) -> f64 {
-    let mut all: Vec<(f32, bool)> = inscope.iter().map(|s| (*s, true)).chain(oos.iter().map(|s| (*s, false))).collect();
+    let mut all: Vec<(f32, bool)> = inscope
+        .iter()
+        .map(|s| (*s, true))
+        .chain(oos.iter().map(|s| (*s, false)))
+        .collect();
     all.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Mann-Whitney U with average ranks for ties.
     let mut rank_sum = 0.0;
@@ -116,10 +136,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn main() -> Result<()> {
     let options = parse_options()?;
-    let text = std::fs::read_to_string(&options.data).with_context(|| format!("cannot read {}", options.data))?;
-    let data: HashMap<String, Split> = serde_json::from_str(&text).context("not CLINC150 data_full.json")?;
-    let split = |name: &str| data.get(name).cloned().with_context(|| format!("no {name} split"));
-    let (train, val, test, oos_val, oos_test) = (split("train")?, split("val")?, split("test")?, split("oos_val")?, split("oos_test")?);
+    let text = std::fs::read_to_string(&options.data)
+        .with_context(|| format!("cannot read {}", options.data))?;
+    let data: HashMap<String, Split> =
+        serde_json::from_str(&text).context("not CLINC150 data_full.json")?;
+    let split = |name: &str| {
+        data.get(name)
+            .cloned()
+            .with_context(|| format!("no {name} split"))
+    };
+    let (train, val, test, oos_val, oos_test) = (
+        split("train")?,
+        split("val")?,
+        split("test")?,
+        split("oos_val")?,
+        split("oos_test")?,
+    );
 
     // Each intent's first K train utterances, in file order.
     let mut questions: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -164,7 +196,9 @@ fn main() -> Result<()> {
                 if options.slowest > 0 {
                     slow.push((us, q.clone()));
                 }
-                ranked.first().map_or((0.0, None), |c| (c.score, Some(c.id.clone())))
+                ranked
+                    .first()
+                    .map_or((0.0, None), |c| (c.score, Some(c.id.clone())))
             })
             .collect()
     };
@@ -180,26 +214,38 @@ fn main() -> Result<()> {
     let scores_oos: Vec<f32> = test_oos.iter().map(|(s, _)| *s).collect();
     let area = auroc(&scores_in, &scores_oos);
     let k = options.k.map_or("all".to_owned(), |k| k.to_string());
-    let (p50, p99) = (percentile(&latencies_us, 0.5), percentile(&latencies_us, 0.99));
+    let (p50, p99) = (
+        percentile(&latencies_us, 0.5),
+        percentile(&latencies_us, 0.99),
+    );
     let mean = latencies_us.iter().sum::<f64>() / latencies_us.len() as f64;
 
     if options.json {
-        println!("{}", serde_json::to_string_pretty(&json!({
-            "k": k, "entries": matcher.len(), "questions": n_questions,
-            "top1_accuracy": top1, "threshold": threshold,
-            "in_scope_accuracy": f.accuracy, "oos_recall": f.recall,
-            "balanced": (f.accuracy + f.recall) / 2.0, "auroc": area,
-            "latency_us": {"mean": mean, "p50": p50, "p99": p99},
-            "index_build_ms": build_ms,
-            "tuning": {"k1": options.tuning.k1, "b": options.tuning.b, "stop_word_weight": options.tuning.stop_word_weight, "weights": options.tuning.weights},
-        }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "k": k, "entries": matcher.len(), "questions": n_questions,
+                "top1_accuracy": top1, "threshold": threshold,
+                "in_scope_accuracy": f.accuracy, "oos_recall": f.recall,
+                "balanced": (f.accuracy + f.recall) / 2.0, "auroc": area,
+                "latency_us": {"mean": mean, "p50": p50, "p99": p99},
+                "index_build_ms": build_ms,
+                "tuning": {"k1": options.tuning.k1, "b": options.tuning.b, "stop_word_weight": options.tuning.stop_word_weight, "weights": options.tuning.weights},
+            }))?
+        );
     } else {
-        println!("CLINC150 K={k}: {} entries, {n_questions} questions, index built in {build_ms:.0} ms", matcher.len());
+        println!(
+            "CLINC150 K={k}: {} entries, {n_questions} questions, index built in {build_ms:.0} ms",
+            matcher.len()
+        );
         println!("threshold (tuned on val): {threshold:.4}");
         println!("top-1 acc, never abstain: {:.1}", top1 * 100.0);
         println!("in-scope acc:             {:.1}", f.accuracy * 100.0);
         println!("OOS recall:               {:.1}", f.recall * 100.0);
-        println!("balanced (acc+recall)/2:  {:.1}", (f.accuracy + f.recall) / 2.0 * 100.0);
+        println!(
+            "balanced (acc+recall)/2:  {:.1}",
+            (f.accuracy + f.recall) / 2.0 * 100.0
+        );
         println!("AUROC in vs OOS:          {area:.3}");
         println!("latency per query (us):   mean {mean:.1}, p50 {p50:.1}, p99 {p99:.1}");
     }

@@ -13,16 +13,37 @@ use faqbot::matcher::{MatchConfig, Matcher, Tuning};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = args.first().map_or("faq", String::as_str);
-    let cases_path = args.get(1).map_or("../shared/eval/parent-questions-dev.toml", String::as_str);
-    let faq = load_dir(dir.as_ref()).map_err(|e| anyhow::anyhow!("{e}"))?.faq;
+    let cases_path = args
+        .get(1)
+        .map_or("../shared/eval/parent-questions-dev.toml", String::as_str);
+    let faq = load_dir(dir.as_ref())
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .faq;
     let cases = parse_cases(&std::fs::read_to_string(cases_path).context("cases")?)?;
     println!("k1    stop  weights              best-t  acc    refuse wrong  | margin-to-first-oos");
     for k1 in [0.5_f32, 0.8, 1.2, 2.0] {
         for stop in [0.0_f32, 0.25, 0.5, 1.0] {
-            for weights in [[1.0, 1.0, 1.0, 1.0], [1.0, 0.5, 1.0, 1.0], [2.0, 1.0, 1.0, 1.0], [1.0, 1.0, 2.0, 1.0], [1.0, 1.0, 1.0, 2.0]] {
-                let tuning = Tuning { k1, stop_word_weight: stop, weights, ..Tuning::DEFAULT };
+            for weights in [
+                [1.0, 1.0, 1.0, 1.0],
+                [1.0, 0.5, 1.0, 1.0],
+                [2.0, 1.0, 1.0, 1.0],
+                [1.0, 1.0, 2.0, 1.0],
+                [1.0, 1.0, 1.0, 2.0],
+            ] {
+                let tuning = Tuning {
+                    k1,
+                    stop_word_weight: stop,
+                    weights,
+                    ..Tuning::DEFAULT
+                };
                 let docs = faq.entries().iter().map(|e| {
-                    let texts: Vec<&str> = e.questions.iter().chain(std::iter::once(&e.title)).chain(&e.keywords).map(String::as_str).collect();
+                    let texts: Vec<&str> = e
+                        .questions
+                        .iter()
+                        .chain(std::iter::once(&e.title))
+                        .chain(&e.keywords)
+                        .map(String::as_str)
+                        .collect();
                     (e.id.clone(), texts)
                 });
                 let matcher = Matcher::with_tuning(docs, faq.synonyms().clone(), tuning);
@@ -30,17 +51,45 @@ fn main() -> Result<()> {
                 let mut best = None;
                 for i in 5..=60 {
                     let threshold = i as f32 * 0.01;
-                    let s = summarise(&cases, &ranked, &MatchConfig { threshold, ..MatchConfig::DEFAULT });
-                    let key = s.in_scope_accuracy + s.out_of_scope_refusal - 2.0 * s.wrong_answer_rate;
+                    let s = summarise(
+                        &cases,
+                        &ranked,
+                        &MatchConfig {
+                            threshold,
+                            ..MatchConfig::DEFAULT
+                        },
+                    );
+                    let key =
+                        s.in_scope_accuracy + s.out_of_scope_refusal - 2.0 * s.wrong_answer_rate;
                     if best.as_ref().is_none_or(|(k, _)| key > *k) {
                         best = Some((key, s));
                     }
                 }
                 // Separation: lowest in-scope right top score minus highest oos top score.
-                let lowest_in = cases.iter().zip(&ranked).filter(|(c, r)| !c.expect.is_empty() && r.first().is_some_and(|x| c.expect.contains(&x.id))).map(|(_, r)| r[0].score).fold(f32::INFINITY, f32::min);
-                let highest_oos = cases.iter().zip(&ranked).filter(|(c, _)| c.expect.is_empty()).map(|(_, r)| r.first().map_or(0.0, |x| x.score)).fold(0.0, f32::max);
+                let lowest_in = cases
+                    .iter()
+                    .zip(&ranked)
+                    .filter(|(c, r)| {
+                        !c.expect.is_empty() && r.first().is_some_and(|x| c.expect.contains(&x.id))
+                    })
+                    .map(|(_, r)| r[0].score)
+                    .fold(f32::INFINITY, f32::min);
+                let highest_oos = cases
+                    .iter()
+                    .zip(&ranked)
+                    .filter(|(c, _)| c.expect.is_empty())
+                    .map(|(_, r)| r.first().map_or(0.0, |x| x.score))
+                    .fold(0.0, f32::max);
                 if let Some((_, s)) = best {
-                    println!("{k1:<5} {stop:<5} {weights:?} {:.2}   {:.3}  {:.3}  {:.3}  | {:.3} {:.3}", s.threshold, s.in_scope_accuracy, s.out_of_scope_refusal, s.wrong_answer_rate, lowest_in, highest_oos);
+                    println!(
+                        "{k1:<5} {stop:<5} {weights:?} {:.2}   {:.3}  {:.3}  {:.3}  | {:.3} {:.3}",
+                        s.threshold,
+                        s.in_scope_accuracy,
+                        s.out_of_scope_refusal,
+                        s.wrong_answer_rate,
+                        lowest_in,
+                        highest_oos
+                    );
                 }
             }
         }

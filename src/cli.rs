@@ -16,7 +16,11 @@ pub fn ask_text(knowledge: &Knowledge, clinic: &Clinic, question: &str, explain:
     let mut out = reply::build(knowledge, &decision, clinic).to_text();
     if explain {
         out.push('\n');
-        out.push_str(&explain_text(&decision, &knowledge.explain(question), knowledge));
+        out.push_str(&explain_text(
+            &decision,
+            &knowledge.explain(question),
+            knowledge,
+        ));
     }
     out
 }
@@ -26,7 +30,10 @@ pub fn ask_text(knowledge: &Knowledge, clinic: &Clinic, question: &str, explain:
 pub fn ask_json(knowledge: &Knowledge, clinic: &Clinic, question: &str, explain: bool) -> Value {
     let decision = knowledge.ask(question);
     let candidates: Vec<Value> = match &decision {
-        Decision::Ambiguous(list) => list.iter().map(|c| candidate_json(knowledge, &c.id, c.score)).collect(),
+        Decision::Ambiguous(list) => list
+            .iter()
+            .map(|c| candidate_json(knowledge, &c.id, c.score))
+            .collect(),
         _ => knowledge
             .explain(question)
             .candidates
@@ -82,12 +89,20 @@ fn explain_text(decision: &Decision, e: &Explanation, knowledge: &Knowledge) -> 
         config.threshold,
         config.ambiguity_margin
     );
-    let _ = writeln!(out, "  score  grams  pairs  stems  cosine  entry  [matched words]");
+    let _ = writeln!(
+        out,
+        "  score  grams  pairs  stems  cosine  entry  [matched words]"
+    );
     for c in &e.candidates {
         let _ = writeln!(
             out,
             "  {:.3}  {:.3}  {:.3}  {:.3}  {:.3}   {}  [{}]",
-            c.candidate.score, c.parts[0], c.parts[1], c.parts[2], c.parts[3], c.candidate.id,
+            c.candidate.score,
+            c.parts[0],
+            c.parts[1],
+            c.parts[2],
+            c.parts[3],
+            c.candidate.id,
             c.matched_words.join(", ")
         );
     }
@@ -104,14 +119,20 @@ pub fn problems_text(problems: &[Problem], entries: Option<usize>) -> String {
     for p in problems {
         let _ = writeln!(out, "{p}");
     }
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
     let warnings = problems.len() - errors;
     match entries {
         Some(n) => {
             let _ = writeln!(out, "ok: {n} entries, {warnings} warning(s)");
         }
         None => {
-            let _ = writeln!(out, "{errors} error(s), {warnings} warning(s): the FAQ was not loaded");
+            let _ = writeln!(
+                out,
+                "{errors} error(s), {warnings} warning(s): the FAQ was not loaded"
+            );
         }
     }
     out
@@ -130,7 +151,11 @@ pub fn eval_text(summary: &Summary) -> String {
             Verdict::WrongAnswer => "WRONG ",
             _ => "MISSED",
         };
-        let expected = if m.expect.is_empty() { "(refuse)".to_owned() } else { m.expect.join("|") };
+        let expected = if m.expect.is_empty() {
+            "(refuse)".to_owned()
+        } else {
+            m.expect.join("|")
+        };
         let _ = writeln!(
             out,
             "{what} {:?}: expected {expected}, got {} {} ({:.3})",
@@ -140,10 +165,26 @@ pub fn eval_text(summary: &Summary) -> String {
             m.score.unwrap_or(0.0)
         );
     }
-    let _ = writeln!(out, "cases: {} ({} in scope, {} out of scope), threshold {:.2}", summary.cases, summary.in_scope, summary.out_of_scope, summary.threshold);
-    let _ = writeln!(out, "in-scope accuracy:    {}", pct(summary.in_scope_accuracy));
-    let _ = writeln!(out, "wrong answers:        {}", pct(summary.wrong_answer_rate));
-    let _ = writeln!(out, "out-of-scope refusal: {}", pct(summary.out_of_scope_refusal));
+    let _ = writeln!(
+        out,
+        "cases: {} ({} in scope, {} out of scope), threshold {:.2}",
+        summary.cases, summary.in_scope, summary.out_of_scope, summary.threshold
+    );
+    let _ = writeln!(
+        out,
+        "in-scope accuracy:    {}",
+        pct(summary.in_scope_accuracy)
+    );
+    let _ = writeln!(
+        out,
+        "wrong answers:        {}",
+        pct(summary.wrong_answer_rate)
+    );
+    let _ = writeln!(
+        out,
+        "out-of-scope refusal: {}",
+        pct(summary.out_of_scope_refusal)
+    );
     let _ = writeln!(out, "ambiguous:            {}", summary.ambiguous);
     if !summary.confusion.is_empty() {
         let _ = writeln!(out, "confusion (expected -> got):");
@@ -157,7 +198,8 @@ pub fn eval_text(summary: &Summary) -> String {
 /// `eval --sweep`'s table: figures for each threshold.
 #[must_use]
 pub fn sweep_text(rows: &[Summary]) -> String {
-    let mut out = String::from("threshold  in-scope acc  wrong answers  oos refusal  ambiguous  balanced\n");
+    let mut out =
+        String::from("threshold  in-scope acc  wrong answers  oos refusal  ambiguous  balanced\n");
     for s in rows {
         let _ = writeln!(
             out,

@@ -32,7 +32,10 @@ fn read(get: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Option<Stri
         .filter(|v| !v.is_empty())
 }
 
-fn required(get: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Result<String, ConfigError> {
+fn required(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<String, ConfigError> {
     read(get, name).ok_or(ConfigError::Missing { name })
 }
 
@@ -54,7 +57,11 @@ pub fn clinic(get: &dyn Fn(&str) -> Option<String>) -> Result<Clinic, ConfigErro
     })
 }
 
-fn fraction(get: &dyn Fn(&str) -> Option<String>, name: &'static str, default: f32) -> Result<f32, ConfigError> {
+fn fraction(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: f32,
+) -> Result<f32, ConfigError> {
     match read(get, name) {
         None => Ok(default),
         Some(value) => match value.parse::<f32>() {
@@ -73,7 +80,11 @@ fn fraction(get: &dyn Fn(&str) -> Option<String>, name: &'static str, default: f
 pub fn match_config(get: &dyn Fn(&str) -> Option<String>) -> Result<MatchConfig, ConfigError> {
     Ok(MatchConfig {
         threshold: fraction(get, "MATCH_THRESHOLD", MatchConfig::DEFAULT.threshold)?,
-        ambiguity_margin: fraction(get, "AMBIGUITY_MARGIN", MatchConfig::DEFAULT.ambiguity_margin)?,
+        ambiguity_margin: fraction(
+            get,
+            "AMBIGUITY_MARGIN",
+            MatchConfig::DEFAULT.ambiguity_margin,
+        )?,
         ..MatchConfig::DEFAULT
     })
 }
@@ -84,25 +95,60 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
     #[test]
     fn clinic_table() {
-        let full = [("CLINIC_NAME", "C"), ("APPOINTMENT_URL", "https://x.test"), ("APPOINTMENT_PHONE", "1")];
+        let full = [
+            ("CLINIC_NAME", "C"),
+            ("APPOINTMENT_URL", "https://x.test"),
+            ("APPOINTMENT_PHONE", "1"),
+        ];
         assert!(clinic(&env(&full)).is_ok());
-        assert_eq!(clinic(&env(&full[1..])), Err(ConfigError::Missing { name: "CLINIC_NAME" }));
-        let blank = [("CLINIC_NAME", " "), ("APPOINTMENT_URL", "https://x.test"), ("APPOINTMENT_PHONE", "1")];
-        assert_eq!(clinic(&env(&blank)), Err(ConfigError::Missing { name: "CLINIC_NAME" }));
-        let bad = [("CLINIC_NAME", "C"), ("APPOINTMENT_URL", "javascript:x"), ("APPOINTMENT_PHONE", "1")];
-        assert!(matches!(clinic(&env(&bad)), Err(ConfigError::Invalid { .. })));
+        assert_eq!(
+            clinic(&env(&full[1..])),
+            Err(ConfigError::Missing {
+                name: "CLINIC_NAME"
+            })
+        );
+        let blank = [
+            ("CLINIC_NAME", " "),
+            ("APPOINTMENT_URL", "https://x.test"),
+            ("APPOINTMENT_PHONE", "1"),
+        ];
+        assert_eq!(
+            clinic(&env(&blank)),
+            Err(ConfigError::Missing {
+                name: "CLINIC_NAME"
+            })
+        );
+        let bad = [
+            ("CLINIC_NAME", "C"),
+            ("APPOINTMENT_URL", "javascript:x"),
+            ("APPOINTMENT_PHONE", "1"),
+        ];
+        assert!(matches!(
+            clinic(&env(&bad)),
+            Err(ConfigError::Invalid { .. })
+        ));
     }
 
     #[test]
     fn match_config_table() {
         assert_eq!(match_config(&env(&[])), Ok(MatchConfig::DEFAULT));
-        assert!((match_config(&env(&[("MATCH_THRESHOLD", "0.5")])).map(|c| c.threshold).unwrap_or(0.0) - 0.5).abs() < 1e-6);
+        assert!(
+            (match_config(&env(&[("MATCH_THRESHOLD", "0.5")]))
+                .map(|c| c.threshold)
+                .unwrap_or(0.0)
+                - 0.5)
+                .abs()
+                < 1e-6
+        );
         assert!(match_config(&env(&[("MATCH_THRESHOLD", "2")])).is_err());
         assert!(match_config(&env(&[("AMBIGUITY_MARGIN", "x")])).is_err());
     }

@@ -137,7 +137,11 @@ fn ratio(part: usize, whole: usize) -> f64 {
 /// Checks that every expected id exists in the FAQ.
 pub fn check_ids(knowledge: &Knowledge, cases: &[Case]) -> Result<(), EvalError> {
     for (i, case) in cases.iter().enumerate() {
-        if let Some(id) = case.expect.iter().find(|id| knowledge.faq().get(id).is_none()) {
+        if let Some(id) = case
+            .expect
+            .iter()
+            .find(|id| knowledge.faq().get(id).is_none())
+        {
             return Err(EvalError::UnknownId {
                 index: i + 1,
                 question: case.question.clone(),
@@ -177,7 +181,10 @@ pub fn summarise(cases: &[Case], ranked: &[Vec<Candidate>], config: &MatchConfig
     let in_scope = count(&|o| !o.expect.is_empty());
     let out_of_scope = outcomes.len() - in_scope;
     let mut confusion = BTreeMap::new();
-    for o in outcomes.iter().filter(|o| !o.expect.is_empty() && o.verdict != Verdict::Right) {
+    for o in outcomes
+        .iter()
+        .filter(|o| !o.expect.is_empty() && o.verdict != Verdict::Right)
+    {
         let got = match o.outcome {
             "no_match" => "none".to_owned(),
             _ => o.id.clone().unwrap_or_else(|| "none".to_owned()),
@@ -191,7 +198,10 @@ pub fn summarise(cases: &[Case], ranked: &[Vec<Candidate>], config: &MatchConfig
         in_scope,
         out_of_scope,
         in_scope_accuracy: ratio(count(&|o| o.verdict == Verdict::Right), in_scope),
-        wrong_answer_rate: ratio(count(&|o| o.verdict == Verdict::WrongAnswer), outcomes.len()),
+        wrong_answer_rate: ratio(
+            count(&|o| o.verdict == Verdict::WrongAnswer),
+            outcomes.len(),
+        ),
         out_of_scope_refusal: ratio(count(&|o| o.verdict == Verdict::Refused), out_of_scope),
         ambiguous: count(&|o| o.outcome == "ambiguous"),
         threshold: config.threshold,
@@ -227,7 +237,11 @@ mod tests {
     }
 
     fn c(id: &str, score: f32) -> Candidate {
-        Candidate { entry: 0, id: id.into(), score }
+        Candidate {
+            entry: 0,
+            id: id.into(),
+            score,
+        }
     }
 
     #[test]
@@ -254,8 +268,16 @@ mod tests {
     #[test]
     fn summary_figures() {
         let cases = [case(&["a"]), case(&["b"]), case(&[]), case(&[])];
-        let ranked = vec![vec![c("a", 0.9)], vec![c("a", 0.9)], vec![c("a", 0.1)], vec![c("a", 0.9)]];
-        let config = MatchConfig { threshold: 0.5, ..MatchConfig::DEFAULT };
+        let ranked = vec![
+            vec![c("a", 0.9)],
+            vec![c("a", 0.9)],
+            vec![c("a", 0.1)],
+            vec![c("a", 0.9)],
+        ];
+        let config = MatchConfig {
+            threshold: 0.5,
+            ..MatchConfig::DEFAULT
+        };
         let s = summarise(&cases, &ranked, &config);
         assert_eq!((s.cases, s.in_scope, s.out_of_scope), (4, 2, 2));
         assert!((s.in_scope_accuracy - 0.5).abs() < 1e-9);
@@ -267,8 +289,16 @@ mod tests {
 
     #[test]
     fn parse_cases_table() {
-        assert_eq!(parse_cases("[[case]]\nquestion = \"x\"\nexpect = []\n").map(|c| c.len()).ok(), Some(1));
+        assert_eq!(
+            parse_cases("[[case]]\nquestion = \"x\"\nexpect = []\n")
+                .map(|c| c.len())
+                .ok(),
+            Some(1)
+        );
         assert!(matches!(parse_cases(""), Err(EvalError::Empty)));
-        assert!(matches!(parse_cases("[[case]]\nquestion = 1\n"), Err(EvalError::Parse(_))));
+        assert!(matches!(
+            parse_cases("[[case]]\nquestion = 1\n"),
+            Err(EvalError::Parse(_))
+        ));
     }
 }

@@ -104,16 +104,30 @@ fn terminal_clinic() -> Result<Clinic> {
     }
 }
 
-fn gate(summary: &Summary, min_accuracy: Option<f64>, min_refusal: Option<f64>, max_wrong: Option<f64>) -> Vec<String> {
+fn gate(
+    summary: &Summary,
+    min_accuracy: Option<f64>,
+    min_refusal: Option<f64>,
+    max_wrong: Option<f64>,
+) -> Vec<String> {
     let mut failures = Vec::new();
     if let Some(min) = min_accuracy.filter(|m| summary.in_scope_accuracy < *m) {
-        failures.push(format!("in-scope accuracy {:.3} < {min}", summary.in_scope_accuracy));
+        failures.push(format!(
+            "in-scope accuracy {:.3} < {min}",
+            summary.in_scope_accuracy
+        ));
     }
     if let Some(min) = min_refusal.filter(|m| summary.out_of_scope_refusal < *m) {
-        failures.push(format!("out-of-scope refusal {:.3} < {min}", summary.out_of_scope_refusal));
+        failures.push(format!(
+            "out-of-scope refusal {:.3} < {min}",
+            summary.out_of_scope_refusal
+        ));
     }
     if let Some(max) = max_wrong.filter(|m| summary.wrong_answer_rate > *m) {
-        failures.push(format!("wrong-answer rate {:.3} > {max}", summary.wrong_answer_rate));
+        failures.push(format!(
+            "wrong-answer rate {:.3} > {max}",
+            summary.wrong_answer_rate
+        ));
     }
     failures
 }
@@ -121,11 +135,20 @@ fn gate(summary: &Summary, min_accuracy: Option<f64>, min_refusal: Option<f64>, 
 fn run(args: Args) -> Result<ExitCode> {
     let match_config = config::match_config(&env)?;
     match args.command {
-        Command::Ask { question, json, explain } => {
+        Command::Ask {
+            question,
+            json,
+            explain,
+        } => {
             let knowledge = load(&args.faq, match_config)?;
             let clinic = terminal_clinic()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&cli::ask_json(&knowledge, &clinic, &question, explain))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&cli::ask_json(
+                        &knowledge, &clinic, &question, explain
+                    ))?
+                );
             } else {
                 print!("{}", cli::ask_text(&knowledge, &clinic, &question, explain));
             }
@@ -143,23 +166,44 @@ fn run(args: Args) -> Result<ExitCode> {
             }
         }
         Command::Check => match faqbot::faq::load_dir(&args.faq) {
-            Ok(checked) => print!("{}", cli::problems_text(&checked.warnings, Some(checked.faq.len()))),
+            Ok(checked) => print!(
+                "{}",
+                cli::problems_text(&checked.warnings, Some(checked.faq.len()))
+            ),
             Err(FaqError::Invalid { problems }) => {
                 print!("{}", cli::problems_text(&problems, None));
                 return Ok(ExitCode::FAILURE);
             }
             Err(e) => return Err(e).context("cannot check the FAQ"),
         },
-        Command::Eval { cases, json, sweep, min_accuracy, min_refusal, max_wrong } => {
+        Command::Eval {
+            cases,
+            json,
+            sweep,
+            min_accuracy,
+            min_refusal,
+            max_wrong,
+        } => {
             let knowledge = load(&args.faq, match_config)?;
-            let text = std::fs::read_to_string(&cases).with_context(|| format!("cannot read {}", cases.display()))?;
-            let cases = eval::parse_cases(&text).with_context(|| format!("in {}", cases.display()))?;
+            let text = std::fs::read_to_string(&cases)
+                .with_context(|| format!("cannot read {}", cases.display()))?;
+            let cases =
+                eval::parse_cases(&text).with_context(|| format!("in {}", cases.display()))?;
             eval::check_ids(&knowledge, &cases)?;
             let ranked = eval::rank_all(&knowledge, &cases);
             if sweep {
                 let rows: Vec<Summary> = eval::sweep_thresholds()
                     .into_iter()
-                    .map(|threshold| eval::summarise(&cases, &ranked, &MatchConfig { threshold, ..match_config }))
+                    .map(|threshold| {
+                        eval::summarise(
+                            &cases,
+                            &ranked,
+                            &MatchConfig {
+                                threshold,
+                                ..match_config
+                            },
+                        )
+                    })
                     .collect();
                 if json {
                     println!("{}", serde_json::to_string_pretty(&rows)?);

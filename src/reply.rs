@@ -224,7 +224,10 @@ mod tests {
             file: format!("{id}.md"),
         };
         let checked = Faq::from_entries(
-            vec![entry("a", &["b"], "Call {appointment_phone}."), entry("b", &[], "B.")],
+            vec![
+                entry("a", &["b"], "Call {appointment_phone}."),
+                entry("b", &[], "B."),
+            ],
             Synonyms::default(),
         )
         .expect("valid");
@@ -232,17 +235,32 @@ mod tests {
     }
 
     fn candidate(id: &str) -> Candidate {
-        Candidate { entry: 0, id: id.into(), score: 0.9 }
+        Candidate {
+            entry: 0,
+            id: id.into(),
+            score: 0.9,
+        }
     }
 
     #[test]
     fn answer_fills_placeholders_and_carries_the_prompt() {
         let reply = build(&knowledge(), &Decision::Answer(candidate("a")), &clinic());
-        let Reply::Answer(answer) = &reply else { panic!("{reply:?}") };
+        let Reply::Answer(answer) = &reply else {
+            panic!("{reply:?}")
+        };
         assert_eq!(answer.body, "Call 555-0100.");
-        assert_eq!(answer.related, [Choice { id: "b".into(), title: "Title b".into() }]);
+        assert_eq!(
+            answer.related,
+            [Choice {
+                id: "b".into(),
+                title: "Title b".into()
+            }]
+        );
         let text = reply.to_text();
-        assert!(text.contains("Book an appointment with Test Clinic at https://example.test/book"), "{text}");
+        assert!(
+            text.contains("Book an appointment with Test Clinic at https://example.test/book"),
+            "{text}"
+        );
         assert!(text.contains("Source: Article"));
     }
 
@@ -259,8 +277,13 @@ mod tests {
     fn ambiguous_offers_choices() {
         let decision = Decision::Ambiguous(vec![candidate("b"), candidate("a")]);
         let reply = build(&knowledge(), &decision, &clinic());
-        let Reply::DidYouMean { choices, .. } = reply else { panic!() };
-        assert_eq!(choices.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        let Reply::DidYouMean { choices, .. } = reply else {
+            panic!()
+        };
+        assert_eq!(
+            choices.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["b", "a"]
+        );
     }
 
     #[test]

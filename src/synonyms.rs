@@ -115,7 +115,10 @@ mod tests {
             ("occ therapy", "occupational therapy"),
             ("occ", "occ"),
             ("my kid has hypotonia", "my kid has low muscle tone"),
-            ("floppy muscles and floppy ears", "low muscle tone and floppy ears"),
+            (
+                "floppy muscles and floppy ears",
+                "low muscle tone and floppy ears",
+            ),
             ("ots and pts", "occupational therapist and pts"),
             ("rotate", "rotate"),
             ("", ""),

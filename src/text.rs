@@ -93,7 +93,10 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}')
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
+    )
 }
 
 /// The English (Porter2) stem of a normalised word: "therapists" and "therapist" meet.
@@ -119,7 +122,10 @@ mod tests {
         let cases: &[(&str, &[&str])] = &[
             ("", &[]),
             ("   ", &[]),
-            ("OT or PT for my 3yo??", &["ot", "or", "pt", "for", "my", "3", "yo"]),
+            (
+                "OT or PT for my 3yo??",
+                &["ot", "or", "pt", "for", "my", "3", "yo"],
+            ),
             ("my son is 18months", &["my", "son", "is", "18", "months"]),
             ("what\u{2019}s PT", &["whats", "pt"]),
             ("can't", &["cant"]),
@@ -156,7 +162,11 @@ mod tests {
 
     #[test]
     fn stem_table() {
-        for (word, expected) in [("therapists", "therapist"), ("skills", "skill"), ("ot", "ot")] {
+        for (word, expected) in [
+            ("therapists", "therapist"),
+            ("skills", "skill"),
+            ("ot", "ot"),
+        ] {
             assert_eq!(stem(word), expected);
         }
     }

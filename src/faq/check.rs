@@ -1,7 +1,9 @@
 //! Checks across entries: unique ids, related ids that exist, questions no two entries share.
 
 use super::parse::{self, line_of};
-use super::{Checked, Entry, Faq, FaqError, Problem, Severity, SourceFile, ALIKE_QUESTIONS, SYNONYMS_FILE};
+use super::{
+    Checked, Entry, Faq, FaqError, Problem, Severity, SourceFile, ALIKE_QUESTIONS, SYNONYMS_FILE,
+};
 use crate::synonyms::Synonyms;
 use rustc_hash::FxHashMap;
 
@@ -44,11 +46,8 @@ pub(super) fn check(files: &[SourceFile]) -> Result<Checked, FaqError> {
             "each entry is a file named <id>.md; see faq/README.md",
         ));
     }
-    let located = |file: &str, needle: &str| {
-        texts
-            .get(file)
-            .map_or(1, |text| line_of(text, needle, 1))
-    };
+    let located =
+        |file: &str, needle: &str| texts.get(file).map_or(1, |text| line_of(text, needle, 1));
     cross_check(entries, synonyms, problems, &located)
 }
 
@@ -63,6 +62,34 @@ pub(super) fn check_entries(
 /// The normalised form two questions are compared in: words, synonyms applied.
 fn normalised(synonyms: &Synonyms, question: &str) -> String {
     synonyms.apply(crate::text::words(question)).join(" ")
+}
+
+/// Counts of a-z, 0-9 and anything else in a normalised question.
+fn histogram(text: &str) -> [u16; 37] {
+    let mut counts = [0u16; 37];
+    for c in text.chars() {
+        let slot = match c {
+            'a'..='z' => c as usize - 'a' as usize,
+            '0'..='9' => 26 + c as usize - '0' as usize,
+            _ => 36,
+        };
+        counts[slot] = counts[slot].saturating_add(1);
+    }
+    counts
+}
+
+/// A lower bound of the edit distance from character counts alone: each edit fixes at most
+/// one surplus character on each side. Cheap enough to skip most Levenshtein computations.
+fn bag_distance(a: &[u16; 37], b: &[u16; 37]) -> usize {
+    let (mut more, mut less) = (0usize, 0usize);
+    for (x, y) in a.iter().zip(b) {
+        if x > y {
+            more += usize::from(x - y);
+        } else {
+            less += usize::from(y - x);
+        }
+    }
+    more.max(less)
 }
 
 fn cross_check(
@@ -100,7 +127,12 @@ fn cross_check(
                     "use the id of an existing entry (its file name without .md)",
                 ));
             } else if *related == entry.id {
-                problems.push(Problem::warning(&entry.file, line, "an entry is related to itself", "remove it from related"));
+                problems.push(Problem::warning(
+                    &entry.file,
+                    line,
+                    "an entry is related to itself",
+                    "remove it from related",
+                ));
             }
         }
     }
@@ -138,16 +170,24 @@ fn cross_check(
     // Questions of two entries so alike that the matcher cannot tell them apart. Similar
     // strings have similar lengths, so only neighbours in length order are compared.
     questions.sort_by_key(|(key, _, _)| key.chars().count());
-    let lengths: Vec<usize> = questions.iter().map(|(k, _, _)| k.chars().count()).collect();
+    let lengths: Vec<usize> = questions
+        .iter()
+        .map(|(k, _, _)| k.chars().count())
+        .collect();
+    let histograms: Vec<[u16; 37]> = questions.iter().map(|(k, _, _)| histogram(k)).collect();
     for i in 0..questions.len() {
         for j in i + 1..questions.len() {
             let max_len = lengths[j].max(1) as f64;
-            if (lengths[j] - lengths[i]) as f64 / max_len > 1.0 - ALIKE_QUESTIONS {
+            let allowed = (max_len * (1.0 - ALIKE_QUESTIONS)).floor() as usize;
+            if lengths[j] - lengths[i] > allowed {
                 break;
             }
             let (a, ea, qa) = &questions[i];
             let (b, eb, qb) = &questions[j];
-            if ea != eb && strsim::normalized_levenshtein(a, b) >= ALIKE_QUESTIONS {
+            if ea != eb
+                && bag_distance(&histograms[i], &histograms[j]) <= allowed
+                && strsim::normalized_levenshtein(a, b) >= ALIKE_QUESTIONS
+            {
                 let (entry, other) = (&entries[*eb], &entries[*ea]);
                 problems.push(Problem::warning(
                     &entry.file,
@@ -193,24 +233,34 @@ mod tests {
     fn messages(result: Result<Checked, FaqError>) -> Vec<String> {
         match result {
             Ok(checked) => checked.warnings.iter().map(ToString::to_string).collect(),
-            Err(FaqError::Invalid { problems }) => problems.iter().map(ToString::to_string).collect(),
+            Err(FaqError::Invalid { problems }) => {
+                problems.iter().map(ToString::to_string).collect()
+            }
             Err(e) => vec![e.to_string()],
         }
     }
 
     #[test]
     fn good_directory_checks() {
-        let qs = ["q one", "q two", "q three", "q four", "q five", "q six", "q seven", "q eight"];
+        let qs = [
+            "q one", "q two", "q three", "q four", "q five", "q six", "q seven", "q eight",
+        ];
         let files = [
             file("a.md", &entry_text(&qs, &["b"])),
             file("b.md", &entry_text(&["other question entirely"; 1], &[])),
             file("README.md", "not an entry"),
             file("notes.txt", "ignored"),
-            file(SYNONYMS_FILE, "[synonyms]\n\"physical therapy\" = [\"pt\"]\n"),
+            file(
+                SYNONYMS_FILE,
+                "[synonyms]\n\"physical therapy\" = [\"pt\"]\n",
+            ),
         ];
         let checked = Faq::from_files(&files).expect("valid");
         assert_eq!(checked.faq.len(), 2);
-        assert_eq!(checked.faq.get("a").map(|e| e.related.clone()), Some(vec!["b".into()]));
+        assert_eq!(
+            checked.faq.get("a").map(|e| e.related.clone()),
+            Some(vec!["b".into()])
+        );
         assert_eq!(checked.faq.synonyms().len(), 1);
     }
 
@@ -230,7 +280,10 @@ mod tests {
             "d.md:1: error: front matter is not closed",
         ];
         for e in expected {
-            assert!(all.iter().any(|m| m.starts_with(e)), "missing {e:?} in {all:#?}");
+            assert!(
+                all.iter().any(|m| m.starts_with(e)),
+                "missing {e:?} in {all:#?}"
+            );
         }
     }
 
@@ -239,36 +292,62 @@ mod tests {
         let files = [
             file("a.md", &entry_text(&["what is physio"], &[])),
             file("b.md", &entry_text(&["what is pt"], &[])),
-            file(SYNONYMS_FILE, "[synonyms]\n\"physical therapy\" = [\"pt\", \"physio\"]\n"),
+            file(
+                SYNONYMS_FILE,
+                "[synonyms]\n\"physical therapy\" = [\"pt\", \"physio\"]\n",
+            ),
         ];
-        assert!(messages(Faq::from_files(&files)).iter().any(|m| m.contains("is also under a")));
+        assert!(messages(Faq::from_files(&files))
+            .iter()
+            .any(|m| m.contains("is also under a")));
     }
 
     #[test]
     fn alike_questions_warn() {
         let files = [
-            file("a.md", &entry_text(&["what does an occupational therapist do"], &[])),
-            file("b.md", &entry_text(&["what does an occupational therapist do?!", "x"], &[])),
+            file(
+                "a.md",
+                &entry_text(&["what does an occupational therapist do"], &[]),
+            ),
+            file(
+                "b.md",
+                &entry_text(&["what does an occupational therapist do?!", "x"], &[]),
+            ),
         ];
         // Same after normalisation is an error; one letter apart is a warning.
         assert!(Faq::from_files(&files).is_err());
         let files = [
-            file("a.md", &entry_text(&["what does an occupational therapist do"], &[])),
-            file("b.md", &entry_text(&["what does an occupational therapist doo"], &[])),
+            file(
+                "a.md",
+                &entry_text(&["what does an occupational therapist do"], &[]),
+            ),
+            file(
+                "b.md",
+                &entry_text(&["what does an occupational therapist doo"], &[]),
+            ),
         ];
         let all = messages(Faq::from_files(&files));
-        assert!(all.iter().any(|m| m.contains("warning: \"what does an occupational therapist doo\" is almost the same")), "{all:#?}");
+        assert!(
+            all.iter().any(|m| m.contains(
+                "warning: \"what does an occupational therapist doo\" is almost the same"
+            )),
+            "{all:#?}"
+        );
     }
 
     #[test]
     fn empty_directory_is_an_error() {
-        assert!(messages(Faq::from_files(&[])).iter().any(|m| m.contains("no FAQ entries")));
+        assert!(messages(Faq::from_files(&[]))
+            .iter()
+            .any(|m| m.contains("no FAQ entries")));
     }
 
     #[test]
     fn duplicate_ids_are_an_error() {
         let text = entry_text(&["q"], &[]);
         let files = [file("a.md", &text), file("a.MD", &entry_text(&["r"], &[]))];
-        assert!(messages(Faq::from_files(&files)).iter().any(|m| m.contains("duplicate id 'a'")));
+        assert!(messages(Faq::from_files(&files))
+            .iter()
+            .any(|m| m.contains("duplicate id 'a'")));
     }
 }

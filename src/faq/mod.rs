@@ -91,7 +91,12 @@ impl Problem {
         }
     }
 
-    fn warning(file: &str, line: usize, message: impl Into<String>, hint: impl Into<String>) -> Self {
+    fn warning(
+        file: &str,
+        line: usize,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(file, line, message, hint)
@@ -105,7 +110,11 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}: {severity}: {}", self.file, self.line, self.message)?;
+        write!(
+            f,
+            "{}:{}: {severity}: {}",
+            self.file, self.line, self.message
+        )?;
         if !self.hint.is_empty() {
             write!(f, " (hint: {})", self.hint)?;
         }

@@ -30,7 +30,11 @@ struct SynonymsFile {
 }
 
 /// The file's text, or the problem that stops it from being read as text.
-pub(super) fn text<'a>(file: &str, bytes: &'a [u8], problems: &mut Vec<Problem>) -> Option<&'a str> {
+pub(super) fn text<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    problems: &mut Vec<Problem>,
+) -> Option<&'a str> {
     if bytes.len() > MAX_FILE_BYTES {
         problems.push(Problem::error(
             file,
@@ -48,7 +52,10 @@ pub(super) fn text<'a>(file: &str, bytes: &'a [u8], problems: &mut Vec<Problem>)
             problems.push(Problem::error(
                 file,
                 line,
-                format!("file is not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
+                format!(
+                    "file is not UTF-8 text (bad byte at offset {})",
+                    e.valid_up_to()
+                ),
                 "save the file as UTF-8 in your editor",
             ));
             None
@@ -83,10 +90,10 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-/// Parses one entry file. Returns the entry if it has no errors; problems (errors and
-/// warnings) are appended to `problems`.
+/// Parses one entry file; problems (errors and warnings) are appended to `problems`. The entry
+/// comes back whenever its front matter could be read, even with other errors, so that the
+/// checks across entries (duplicate questions, related ids) report on it too.
 pub(super) fn entry(file: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Entry> {
-    let errors_before = count_errors(problems);
     let id = file
         .rsplit_once('.')
         .map_or(file, |(stem, _)| stem)
@@ -230,12 +237,19 @@ pub(super) fn entry(file: &str, text: &str, problems: &mut Vec<Problem>) -> Opti
                 file,
                 line_of(text, &format!("{{{placeholder}"), answer_line),
                 format!("unknown placeholder {{{placeholder}}}"),
-                format!("placeholders are {}", PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "placeholders are {}",
+                    PLACEHOLDERS
+                        .iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ));
         }
     }
 
-    (count_errors(problems) == errors_before).then(|| Entry {
+    Some(Entry {
         id,
         title,
         questions,
@@ -252,13 +266,6 @@ fn trimmed(list: Vec<String>) -> Vec<String> {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect()
-}
-
-fn count_errors(problems: &[Problem]) -> usize {
-    problems
-        .iter()
-        .filter(|p| p.severity == super::Severity::Error)
-        .count()
 }
 
 /// The names inside `{...}` in `text` (an unclosed brace counts as a bad placeholder).
@@ -309,12 +316,22 @@ pub(super) fn synonyms(
     for (canonical, variants) in &parsed.synonyms {
         let line = line_of(text, &format!("\"{canonical}\""), 1);
         if crate::text::words(canonical).is_empty() {
-            problems.push(Problem::error(file, line, "empty canonical words", "write the words variants are read as, e.g. \"physical therapy\""));
+            problems.push(Problem::error(
+                file,
+                line,
+                "empty canonical words",
+                "write the words variants are read as, e.g. \"physical therapy\"",
+            ));
         }
         for variant in variants {
             let normalised = crate::text::words(variant).join(" ");
             if normalised.is_empty() {
-                problems.push(Problem::error(file, line, format!("empty variant for \"{canonical}\""), "remove the empty string"));
+                problems.push(Problem::error(
+                    file,
+                    line,
+                    format!("empty variant for \"{canonical}\""),
+                    "remove the empty string",
+                ));
             } else if canonicals.contains(&normalised) {
                 problems.push(Problem::warning(
                     file,
@@ -327,7 +344,9 @@ pub(super) fn synonyms(
                     problems.push(Problem::error(
                         file,
                         line,
-                        format!("\"{variant}\" is a variant of both \"{other}\" and \"{canonical}\""),
+                        format!(
+                            "\"{variant}\" is a variant of both \"{other}\" and \"{canonical}\""
+                        ),
                         "keep it under one of them",
                     ));
                 }
@@ -364,15 +383,42 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("", "x.md:1: error: file is empty"),
             ("title = 1\n", "x.md:1: error: missing front matter"),
-            ("+++\ntitle = \"T\"\n", "x.md:1: error: front matter is not closed"),
-            ("+++\ntitle = \"T\"\nquestions = [\"a\"\n+++\nA", "x.md:3: error: bad front matter"),
-            ("+++\ntitle = \"T\"\ncolour = 1\nquestions = [\"a\"]\n+++\nA", "x.md:3: error: bad front matter: unknown field `colour`"),
-            ("+++\nquestions = [\"a\"]\n+++\nA", "x.md:1: error: missing title"),
-            ("+++\ntitle = \"T\"\n+++\nA", "x.md:1: error: missing questions"),
-            ("+++\ntitle = \"T\"\nquestions = [\"a\"]\n+++\n\n", "x.md:5: error: missing answer"),
-            ("+++\ntitle = \"T\"\nquestions = [\"a\"]\n+++\nA", "x.md:3: warning: only 1 questions"),
-            ("+++\ntitle = \"T\"\nquestions = [\"a\"]\n+++\nCall {phone}", "x.md:5: error: unknown placeholder {phone}"),
-            ("+++\ntitle = \"T\"\nquestions = [\"a\", \"\"]\n+++\nA", "x.md:3: error: a question is empty"),
+            (
+                "+++\ntitle = \"T\"\n",
+                "x.md:1: error: front matter is not closed",
+            ),
+            (
+                "+++\ntitle = \"T\"\nquestions = [\"a\"\n+++\nA",
+                "x.md:3: error: bad front matter",
+            ),
+            (
+                "+++\ntitle = \"T\"\ncolour = 1\nquestions = [\"a\"]\n+++\nA",
+                "x.md:3: error: bad front matter: unknown field `colour`",
+            ),
+            (
+                "+++\nquestions = [\"a\"]\n+++\nA",
+                "x.md:1: error: missing title",
+            ),
+            (
+                "+++\ntitle = \"T\"\n+++\nA",
+                "x.md:1: error: missing questions",
+            ),
+            (
+                "+++\ntitle = \"T\"\nquestions = [\"a\"]\n+++\n\n",
+                "x.md:5: error: missing answer",
+            ),
+            (
+                "+++\ntitle = \"T\"\nquestions = [\"a\"]\n+++\nA",
+                "x.md:3: warning: only 1 questions",
+            ),
+            (
+                "+++\ntitle = \"T\"\nquestions = [\"a\"]\n+++\nCall {phone}",
+                "x.md:5: error: unknown placeholder {phone}",
+            ),
+            (
+                "+++\ntitle = \"T\"\nquestions = [\"a\", \"\"]\n+++\nA",
+                "x.md:3: error: a question is empty",
+            ),
         ];
         for (text, expected) in cases {
             let (_, problems) = parse(text);
@@ -386,8 +432,7 @@ mod tests {
     #[test]
     fn long_answer_is_an_error() {
         let text = format!("{GOOD}{}", "a".repeat(MAX_ANSWER_CHARS));
-        let (entry, problems) = parse(&text);
-        assert!(entry.is_none());
+        let (_, problems) = parse(&text);
         assert!(problems[0].contains("more than the 4096"), "{problems:?}");
     }
 
@@ -401,7 +446,7 @@ mod tests {
     #[test]
     fn bad_file_name_is_an_error() {
         let mut problems = Vec::new();
-        assert!(entry("Bad Name.md", GOOD, &mut problems).is_none());
+        let _ = entry("Bad Name.md", GOOD, &mut problems);
         assert!(problems[0].message.contains("not a valid entry id"));
     }
 
@@ -415,7 +460,11 @@ mod tests {
     #[test]
     fn synonyms_file() {
         let mut problems = Vec::new();
-        let pairs = synonyms("s.toml", "[synonyms]\n\"physical therapy\" = [\"pt\", \"physio\"]\n", &mut problems);
+        let pairs = synonyms(
+            "s.toml",
+            "[synonyms]\n\"physical therapy\" = [\"pt\", \"physio\"]\n",
+            &mut problems,
+        );
         assert!(problems.is_empty());
         assert_eq!(pairs[0].1, ["pt", "physio"]);
         let _ = synonyms("s.toml", "[synonyms]\nx = 3\n", &mut problems);

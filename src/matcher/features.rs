@@ -69,7 +69,8 @@ pub fn stem_feature(stem: &str) -> Feature {
 /// stems, with `stop[i]` telling whether word `i` is a stop word.
 #[must_use]
 pub fn extract(words: &[String], stems: &[String], stop: &[bool]) -> TextFeatures {
-    let mut chars: Vec<char> = Vec::with_capacity(words.iter().map(|w| w.len() + 1).sum::<usize>() + 1);
+    let mut chars: Vec<char> =
+        Vec::with_capacity(words.iter().map(|w| w.len() + 1).sum::<usize>() + 1);
     chars.push(' ');
     for word in words {
         chars.extend(word.chars());
@@ -93,7 +94,10 @@ pub fn extract(words: &[String], stems: &[String], stop: &[bool]) -> TextFeature
         .map(|(s, &is_stop)| (stem_feature(s), is_stop))
         .collect();
     let pairs = stems.windows(2).zip(stop.windows(2)).map(|(pair, stop)| {
-        (hash(Kind::StemPair, &[&pair[0], &pair[1]]), stop[0] && stop[1])
+        (
+            hash(Kind::StemPair, &[&pair[0], &pair[1]]),
+            stop[0] && stop[1],
+        )
     });
     let flatten = |items: Vec<((Feature, bool), u32)>| {
         items

@@ -67,7 +67,9 @@ impl Postings {
             } else {
                 let start = postings.sparse.len() as u32;
                 postings.sparse.extend(list);
-                postings.rows.push(Row::Sparse(start, postings.sparse.len() as u32));
+                postings
+                    .rows
+                    .push(Row::Sparse(start, postings.sparse.len() as u32));
             }
             postings.ids.insert(feature, postings.rows.len() as u32 - 1);
         }
@@ -176,7 +178,9 @@ impl Bm25 {
     /// from the same bags give the same ids.
     #[must_use]
     pub fn resolve(&self, features: impl Iterator<Item = Feature>) -> Vec<Option<u32>> {
-        features.map(|f| self.postings.ids.get(&f).copied()).collect()
+        features
+            .map(|f| self.postings.ids.get(&f).copied())
+            .collect()
     }
 
     /// Adds the query's coverage-normalised scores into `scores` (one slot per document,
@@ -248,9 +252,11 @@ impl Cosine {
             .collect();
         // The weight needs the feature's idf, which `Postings::build` only knows per list; the
         // document frequency map gives it here.
-        let mut postings = Postings::build(docs, |doc, tf| sublinear(tf) / norms[doc], |df| {
-            cosine_idf(n, df)
-        });
+        let mut postings = Postings::build(
+            docs,
+            |doc, tf| sublinear(tf) / norms[doc],
+            |df| cosine_idf(n, df),
+        );
         postings.scale_by_idf(|idf| idf);
         Cosine {
             postings,
@@ -298,7 +304,11 @@ mod tests {
         let index = Bm25::build(&docs, BM25_K1, BM25_B);
         let mut scores = [0.0; 2];
         let q = |features: &[Feature]| -> Vec<(Option<u32>, u32, f32)> {
-            index.resolve(features.iter().copied()).into_iter().map(|id| (id, 1, 1.0)).collect()
+            index
+                .resolve(features.iter().copied())
+                .into_iter()
+                .map(|id| (id, 1, 1.0))
+                .collect()
         };
         index.score(&q(&[1]), &mut scores);
         assert!(scores[0] > 0.2 && scores[0] <= 1.0, "{scores:?}");

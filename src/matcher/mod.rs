@@ -300,7 +300,10 @@ impl Vocabulary {
                 // Fewer edits first; among equals, the word more entries use, then the first.
                 let better = match best {
                     None => true,
-                    Some((d, f, w)) => (distance, std::cmp::Reverse(*df), candidate.as_str()) < (d, std::cmp::Reverse(f), w),
+                    Some((d, f, w)) => {
+                        (distance, std::cmp::Reverse(*df), candidate.as_str())
+                            < (d, std::cmp::Reverse(f), w)
+                    }
                 };
                 if better {
                     best = Some((distance, *df, candidate));
@@ -423,12 +426,20 @@ impl Matcher {
         };
         // Both character n-gram indexes are built from the same bags: one lookup serves both.
         let gram_ids = self.grams_bm25.resolve(f.grams.iter().map(|g| g.0));
-        let grams: Vec<(Option<u32>, u32)> = gram_ids.into_iter().zip(&f.grams).map(|(id, g)| (id, g.1)).collect();
-        let grams_bm25: Vec<(Option<u32>, u32, f32)> = grams.iter().map(|&(id, c)| (id, c, 1.0)).collect();
+        let grams: Vec<(Option<u32>, u32)> = gram_ids
+            .into_iter()
+            .zip(&f.grams)
+            .map(|(id, g)| (id, g.1))
+            .collect();
+        let grams_bm25: Vec<(Option<u32>, u32, f32)> =
+            grams.iter().map(|&(id, c)| (id, c, 1.0)).collect();
         self.grams_bm25.score(&grams_bm25, &mut parts[0]);
-        self.stems_and_pairs
-            .score(&weighted(&self.stems_and_pairs, &f.stems_and_pairs), &mut parts[1]);
-        self.stems.score(&weighted(&self.stems, &f.stems), &mut parts[2]);
+        self.stems_and_pairs.score(
+            &weighted(&self.stems_and_pairs, &f.stems_and_pairs),
+            &mut parts[1],
+        );
+        self.stems
+            .score(&weighted(&self.stems, &f.stems), &mut parts[2]);
         self.grams_cosine.score(&grams, &mut parts[3]);
         parts
     }
@@ -440,7 +451,12 @@ impl Matcher {
             .map(|entry| Candidate {
                 entry,
                 id: self.ids[entry].clone(),
-                score: parts.iter().zip(weights).map(|(p, w)| p[entry] * w).sum::<f32>() / total,
+                score: parts
+                    .iter()
+                    .zip(weights)
+                    .map(|(p, w)| p[entry] * w)
+                    .sum::<f32>()
+                    / total,
             })
             .filter(|c| c.score > 0.0)
             .collect();
@@ -484,7 +500,9 @@ impl Matcher {
                 let entry = candidate.entry;
                 let mut matched_words: Vec<String> = Vec::new();
                 for (word, stem) in prepared.words.iter().zip(&prepared.stems) {
-                    if self.stems.contains(stem_feature(stem), entry) && !matched_words.contains(word) {
+                    if self.stems.contains(stem_feature(stem), entry)
+                        && !matched_words.contains(word)
+                    {
                         matched_words.push(word.clone());
                     }
                 }

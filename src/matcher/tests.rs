@@ -17,7 +17,10 @@ fn fixture() -> Matcher {
             ),
             (
                 "fine-motor-skills",
-                vec!["trouble with fine motor skills", "holding a pencil or crayon"],
+                vec![
+                    "trouble with fine motor skills",
+                    "holding a pencil or crayon",
+                ],
             ),
         ],
         Synonyms::new([
@@ -57,7 +60,11 @@ fn typo_is_corrected_and_explained() {
 #[test]
 fn scores_are_fractions() {
     let matcher = fixture();
-    for question in ["ot or pt", "x", "what is the difference between occupational therapy and physical therapy"] {
+    for question in [
+        "ot or pt",
+        "x",
+        "what is the difference between occupational therapy and physical therapy",
+    ] {
         for c in matcher.rank(question) {
             assert!((0.0..=1.0001).contains(&c.score), "{question}: {c:?}");
         }
@@ -69,7 +76,10 @@ fn nothing_to_match_is_no_match() {
     let matcher = fixture();
     for question in ["", "   ", "🙂🙂", "zzzz qqqq"] {
         assert!(
-            matches!(matcher.decide(question, &MatchConfig::DEFAULT), Decision::NoMatch(_)),
+            matches!(
+                matcher.decide(question, &MatchConfig::DEFAULT),
+                Decision::NoMatch(_)
+            ),
             "{question}"
         );
     }
@@ -87,13 +97,24 @@ fn unrelated_words_pull_the_score_down() {
 fn empty_matcher_never_answers() {
     let matcher = Matcher::new(Vec::<(String, Vec<String>)>::new(), Synonyms::default());
     assert!(matcher.is_empty());
-    assert_eq!(matcher.decide("anything", &MatchConfig::DEFAULT), Decision::NoMatch(None));
+    assert_eq!(
+        matcher.decide("anything", &MatchConfig::DEFAULT),
+        Decision::NoMatch(None)
+    );
 }
 
 #[test]
 fn decide_table() {
-    let c = |id: &str, score| Candidate { entry: 0, id: id.into(), score };
-    let config = MatchConfig { threshold: 0.5, ambiguity_margin: 0.05, max_suggestions: 2 };
+    let c = |id: &str, score| Candidate {
+        entry: 0,
+        id: id.into(),
+        score,
+    };
+    let config = MatchConfig {
+        threshold: 0.5,
+        ambiguity_margin: 0.05,
+        max_suggestions: 2,
+    };
     let outcome = |ranked: &[Candidate]| decide(ranked, &config).outcome();
     assert_eq!(outcome(&[]), "no_match");
     assert_eq!(outcome(&[c("a", 0.49)]), "no_match");

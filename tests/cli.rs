@@ -1,0 +1,182 @@
+//! The `faqbot` command as a newcomer or a moderator runs it: ask, check, eval.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn faqbot(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        // The tests set the clinic themselves; a developer's .env must not leak in.
+        .env("CLINIC_NAME", "Test Clinic")
+        .env("APPOINTMENT_URL", "https://clinic.test/book")
+        .env("APPOINTMENT_PHONE", "555-0199")
+        .env_remove("FAQ_DIR")
+        .env_remove("MATCH_THRESHOLD")
+        .output()
+        .expect("faqbot runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn ask_answers_with_the_appointment_prompt() {
+    let out = faqbot(&["ask", "OT or PT for my 3 year old?"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "Book an appointment with Test Clinic at https://clinic.test/book or call 555-0199"
+        ),
+        "{text}"
+    );
+    assert!(text.to_lowercase().contains("occupational"), "{text}");
+}
+
+#[test]
+fn ask_json_has_the_documented_fields() {
+    let out = faqbot(&["ask", "--json", "what is occupational therapy"]);
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["outcome"], "answer");
+    assert_eq!(json["id"], "what-is-ot");
+    assert!(json["score"].as_f64().is_some_and(|s| s > 0.0 && s <= 1.0));
+    assert!(json["candidates"].as_array().is_some_and(|c| !c.is_empty()));
+}
+
+#[test]
+fn ask_refuses_out_of_scope_kindly() {
+    let out = faqbot(&["ask", "--json", "does my insurance cover OT?"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["outcome"], "no_match", "{json:#}");
+    let reply = json["reply"].as_str().unwrap_or_default();
+    assert!(
+        reply.contains("moderator") && reply.contains("555-0199"),
+        "{reply}"
+    );
+}
+
+#[test]
+fn ask_explain_shows_candidates_and_matched_words() {
+    let out = faqbot(&["ask", "--explain", "what is ocupational therapy"]);
+    let text = stdout(&out);
+    assert!(text.contains("typo: ocupational -> occupational"), "{text}");
+    assert!(
+        text.contains("what-is-ot") && text.contains("[matched words]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_passes_on_the_shipped_faq() {
+    let out = faqbot(&["check"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("ok: 19 entries"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn check_reports_every_problem_with_file_and_line() {
+    let out = faqbot(&["check", "--faq", "tests/fixtures/faq-broken"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for expected in [
+        "bad-toml.md:3: error: bad front matter",
+        "good.md:3: error: the question \"a fine question\" is also under dup-question (line 3",
+        "dup-question.md:5: error: unknown placeholder {unknown_placeholder}",
+        "good.md:4: error: related entry 'missing-entry' does not exist",
+        "no-front-matter.md:1: error: missing front matter",
+        "no-title.md:2: error: missing title",
+        "not-utf8.md:3: error: file is not UTF-8 text",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn ask_on_a_broken_faq_prints_the_errors_and_exits_1() {
+    let out = faqbot(&["ask", "--faq", "tests/fixtures/faq-broken", "anything"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("good.md:4: error") && err.contains("faqbot check"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_on_a_missing_directory_says_so() {
+    let out = faqbot(&["check", "--faq", "no/such/dir"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot read the FAQ directory no/such/dir")
+    );
+}
+
+#[test]
+fn eval_json_reports_the_figures_and_gates() {
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases-small.toml");
+    let cases = cases.to_str().expect("utf-8 path");
+    let out = faqbot(&["eval", "--faq", "tests/fixtures/faq-small", "--json", cases]);
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["cases"], 4);
+    assert_eq!(json["in_scope_accuracy"], 1.0);
+    assert_eq!(json["out_of_scope_refusal"], 1.0);
+    assert_eq!(json["wrong_answer_rate"], 0.0);
+
+    // A bar the figures cannot reach fails the run.
+    let out = faqbot(&[
+        "eval",
+        "--faq",
+        "tests/fixtures/faq-small",
+        "--min-accuracy",
+        "1.01",
+        cases,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("below the bar"));
+}
+
+#[test]
+fn eval_sweep_lists_thresholds() {
+    let out = faqbot(&[
+        "eval",
+        "--faq",
+        "tests/fixtures/faq-small",
+        "--sweep",
+        "tests/fixtures/cases-small.toml",
+    ]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("threshold") && text.lines().count() > 10,
+        "{text}"
+    );
+}
+
+#[test]
+fn eval_rejects_unknown_expected_ids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = dir.path().join("cases.toml");
+    std::fs::write(
+        &cases,
+        "[[case]]\nquestion = \"x\"\nexpect = [\"no-such-id\"]\n",
+    )
+    .expect("write");
+    let out = faqbot(&[
+        "eval",
+        "--faq",
+        "tests/fixtures/faq-small",
+        cases.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("'no-such-id', which is not an FAQ entry")
+    );
+}
