@@ -4,7 +4,8 @@
 //! The library holds all the logic; the `faqbot` binary parses arguments and calls it.
 //!
 //! - [`text`], [`synonyms`] and [`matcher`]: the pure matching core (no I/O).
-//! - [`faq`]: the FAQ files, parsed and checked; [`knowledge`]: an FAQ with its index.
+//! - [`faq`]: the FAQ files, parsed and checked; [`knowledge`]: an FAQ with its index;
+//!   [`live`]: the FAQ in service, reloaded whole when moderators edit it.
 //! - [`reply`]: what a parent reads; [`eval`]: figures on labelled questions.
 //! - [`config`]: settings from the environment; [`cli`]: the terminal reports.
 //! - [`store`]: the question log, votes and the moderators' report (SQLite).
@@ -15,6 +16,7 @@ pub mod config;
 pub mod eval;
 pub mod faq;
 pub mod knowledge;
+pub mod live;
 pub mod matcher;
 pub mod reply;
 pub mod store;
