@@ -16,7 +16,7 @@ use serenity::{
     GatewayIntents, GuildId, HttpBuilder, Interaction, Message, ShardManager,
 };
 use support::fake_discord::{
-    dm_channel_id, message_json, opt_focused, opt_str, opt_sub, snowflake, FakeDiscord,
+    dm_channel_id, message_json, opt_focused, opt_str, opt_sub, snowflake, FakeConfig, FakeDiscord,
     InteractionSpec, MessageSpec, Recorded, APPLICATION_ID, BOT_USER_ID, GUILD_CHANNEL_ID,
     GUILD_ID, MOD_ROLE_ID, OWNER_USER_ID, USER_ID,
 };
@@ -232,6 +232,29 @@ async fn reconnects_after_dropped_gateway() {
     reply_to(&fake, GUILD_CHANNEL_ID, third).await;
 
     assert_eq!(seen.errors.load(Ordering::SeqCst), 0);
+    client.stop(&fake).await;
+}
+
+#[tokio::test]
+async fn heartbeats_are_acknowledged() {
+    let config = FakeConfig {
+        heartbeat_interval_ms: 40,
+        ..FakeConfig::default()
+    };
+    let fake = FakeDiscord::start_with(config).await;
+    let (client, _seen) = start_echo(&fake).await;
+    // serenity checks its heartbeat timer between gateway reads (500 ms timeout), so ~2 per s.
+    let beating = fake.wait_gateway(|s| s.heartbeats >= 2, T).await;
+    assert!(beating, "{:?}", fake.gateway_stats());
+    // Acked, so no reconnect happened.
+    assert_eq!(
+        (
+            fake.connection_count(),
+            fake.identify_count(),
+            fake.resume_count()
+        ),
+        (1, 1, 0)
+    );
     client.stop(&fake).await;
 }
 
