@@ -519,3 +519,44 @@ async fn poise_slash_commands() {
     assert_eq!(unknown, 0, "unexpected 404s: {:#?}", fake.requests());
     client.stop(&fake).await;
 }
+
+/// Throughput of fake + plain serenity echo client: 10 000 `MESSAGE_CREATE`, one reply each.
+/// Ignored by default; run with
+/// `cargo test --release --test fake_discord_selftest -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "load check, run on demand (in release)"]
+async fn load_10k_messages() {
+    const N: usize = 10_000;
+    let fake = FakeDiscord::start().await;
+    let (client, seen) = start_echo(&fake).await;
+    let start = std::time::Instant::now();
+    for i in 0..N {
+        fake.message_create(&MessageSpec::guild(&format!("m{i}")));
+    }
+    let replies = fake
+        .wait_for_count(
+            |r| r.is_message_in(GUILD_CHANNEL_ID),
+            N,
+            Duration::from_secs(120),
+        )
+        .await;
+    let elapsed = start.elapsed();
+    let mut latencies: Vec<Duration> = fake
+        .requests()
+        .iter()
+        .filter_map(|r| Some(r.at - fake.sent_at(r.reply_to()?)?))
+        .collect();
+    latencies.sort();
+    let rate = replies as f64 / elapsed.as_secs_f64();
+    eprintln!(
+        "{replies} replies in {elapsed:?} = {rate:.0}/s; latency p50 {:?} p99 {:?} (all queued at once)",
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() * 99 / 100],
+    );
+    assert_eq!(replies, N);
+    assert_eq!(seen.errors.load(Ordering::SeqCst), 0);
+    if !cfg!(debug_assertions) {
+        assert!(rate >= 2000.0, "{rate:.0} replies/s");
+    }
+    client.stop(&fake).await;
+}
