@@ -16,7 +16,7 @@ use serenity::{
     GatewayIntents, GuildId, HttpBuilder, Interaction, Message, ShardManager,
 };
 use support::fake_discord::{
-    dm_channel_id, message_json, opt_focused, opt_str, opt_sub, snowflake, FakeDiscord,
+    dm_channel_id, message_json, opt_focused, opt_str, opt_sub, snowflake, FakeConfig, FakeDiscord,
     InteractionSpec, MessageSpec, Recorded, APPLICATION_ID, BOT_USER_ID, GUILD_CHANNEL_ID,
     GUILD_ID, MOD_ROLE_ID, OWNER_USER_ID, USER_ID,
 };
@@ -232,6 +232,29 @@ async fn reconnects_after_dropped_gateway() {
     reply_to(&fake, GUILD_CHANNEL_ID, third).await;
 
     assert_eq!(seen.errors.load(Ordering::SeqCst), 0);
+    client.stop(&fake).await;
+}
+
+#[tokio::test]
+async fn heartbeats_are_acknowledged() {
+    let config = FakeConfig {
+        heartbeat_interval_ms: 40,
+        ..FakeConfig::default()
+    };
+    let fake = FakeDiscord::start_with(config).await;
+    let (client, _seen) = start_echo(&fake).await;
+    // serenity checks its heartbeat timer between gateway reads (500 ms timeout), so ~2 per s.
+    let beating = fake.wait_gateway(|s| s.heartbeats >= 2, T).await;
+    assert!(beating, "{:?}", fake.gateway_stats());
+    // Acked, so no reconnect happened.
+    assert_eq!(
+        (
+            fake.connection_count(),
+            fake.identify_count(),
+            fake.resume_count()
+        ),
+        (1, 1, 0)
+    );
     client.stop(&fake).await;
 }
 
@@ -494,5 +517,46 @@ async fn poise_slash_commands() {
 
     let unknown = fake.count(|r| r.status == 404);
     assert_eq!(unknown, 0, "unexpected 404s: {:#?}", fake.requests());
+    client.stop(&fake).await;
+}
+
+/// Throughput of fake + plain serenity echo client: 10 000 `MESSAGE_CREATE`, one reply each.
+/// Ignored by default; run with
+/// `cargo test --release --test fake_discord_selftest -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "load check, run on demand (in release)"]
+async fn load_10k_messages() {
+    const N: usize = 10_000;
+    let fake = FakeDiscord::start().await;
+    let (client, seen) = start_echo(&fake).await;
+    let start = std::time::Instant::now();
+    for i in 0..N {
+        fake.message_create(&MessageSpec::guild(&format!("m{i}")));
+    }
+    let replies = fake
+        .wait_for_count(
+            |r| r.is_message_in(GUILD_CHANNEL_ID),
+            N,
+            Duration::from_secs(120),
+        )
+        .await;
+    let elapsed = start.elapsed();
+    let mut latencies: Vec<Duration> = fake
+        .requests()
+        .iter()
+        .filter_map(|r| Some(r.at - fake.sent_at(r.reply_to()?)?))
+        .collect();
+    latencies.sort();
+    let rate = replies as f64 / elapsed.as_secs_f64();
+    eprintln!(
+        "{replies} replies in {elapsed:?} = {rate:.0}/s; latency p50 {:?} p99 {:?} (all queued at once)",
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() * 99 / 100],
+    );
+    assert_eq!(replies, N);
+    assert_eq!(seen.errors.load(Ordering::SeqCst), 0);
+    if !cfg!(debug_assertions) {
+        assert!(rate >= 2000.0, "{rate:.0} replies/s");
+    }
     client.stop(&fake).await;
 }

@@ -29,7 +29,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::pin::pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -545,6 +545,7 @@ struct Inner {
     ws_url: String,
     gw: Mutex<GwState>,
     gw_notify: Notify,
+    ack_heartbeats: AtomicBool,
     log: Mutex<Vec<Recorded>>,
     rest_notify: Notify,
     fail: Mutex<Vec<FailRule>>,
@@ -609,6 +610,7 @@ impl FakeDiscord {
             ws_url: format!("ws://{gw_addr}"),
             gw: Mutex::new(GwState::default()),
             gw_notify: Notify::new(),
+            ack_heartbeats: AtomicBool::new(true),
             log: Mutex::new(Vec::with_capacity(1024)),
             rest_notify: Notify::new(),
             fail: Mutex::new(Vec::new()),
@@ -756,6 +758,13 @@ impl FakeDiscord {
             lock(&self.inner.gw).session_id = None;
         }
         self.send_raw(&json!({"op": 9, "d": resumable, "s": null, "t": null}))
+    }
+
+    /// Whether heartbeats (op 1) are answered with op 11 (default true). Without acks serenity
+    /// considers the connection zombied after one heartbeat interval (see
+    /// [`FakeConfig::heartbeat_interval_ms`]) and reconnects.
+    pub fn set_heartbeat_ack(&self, ack: bool) {
+        self.inner.ack_heartbeats.store(ack, Ordering::Relaxed);
     }
 
     /// Runs `fut` while asking the client for a heartbeat (op 1) every 10 ms.
@@ -1493,6 +1502,9 @@ impl Inner {
         match frame.get("op").and_then(Value::as_u64) {
             Some(1) => {
                 lock(&self.gw).stats.heartbeats += 1;
+                if !self.ack_heartbeats.load(Ordering::Relaxed) {
+                    return;
+                }
                 let _ = tx.send(Out::Text(
                     r#"{"op":11,"d":null,"s":null,"t":null}"#.to_owned(),
                 ));
@@ -1653,7 +1665,11 @@ async fn run_connection(inner: Arc<Inner>, stream: TcpStream, conn_id: u64) {
                 }
             },
             msg = source.next() => match msg {
-                Some(Ok(WsMessage::Text(text))) => inner.handle_frame(conn_id, &tx, text.as_str()),
+                Some(Ok(WsMessage::Text(text))) => {
+                    inner.handle_frame(conn_id, &tx, text.as_str());
+                    // Counters changed: wake `wait_gateway`.
+                    inner.gw_notify.notify_waiters();
+                },
                 Some(Ok(WsMessage::Close(_))) => {
                     // Completes the closing handshake (tungstenite queued our reply): serenity's
                     // shutdown waits for it, or for an error.
