@@ -9,10 +9,12 @@
 //! - [`reply`]: what a parent reads; [`eval`]: figures on labelled questions.
 //! - [`config`]: settings from the environment; [`cli`]: the terminal reports.
 //! - [`store`]: the question log, votes and the moderators' report (SQLite).
+//! - [`discord`]: the Discord bot (poise on serenity), a thin layer over the above.
 #![deny(missing_docs)]
 
 pub mod cli;
 pub mod config;
+pub mod discord;
 pub mod eval;
 pub mod faq;
 pub mod knowledge;

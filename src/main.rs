@@ -1,7 +1,8 @@
 //! The `faqbot` command: parses arguments, loads configuration, calls the library, prints.
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use faqbot::discord::{BotConfig, RunError};
 use faqbot::eval::{self, Summary};
 use faqbot::faq::FaqError;
 use faqbot::knowledge::Knowledge;
@@ -25,6 +26,12 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the Discord bot (configuration from the environment and .env).
+    Run {
+        /// Log format: human-readable lines, or one JSON object per line.
+        #[arg(long, value_enum, env = "LOG_FORMAT", default_value = "pretty")]
+        log_format: LogFormat,
+    },
     /// Answer one question as the bot would.
     Ask {
         /// The question, as a parent would type it.
@@ -64,6 +71,29 @@ enum Command {
         #[arg(long)]
         max_wrong: Option<f64>,
     },
+}
+
+/// How `faqbot run` writes its logs (standard error).
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Logs to standard error: `RUST_LOG` if set, else faqbot at info and its libraries at warn.
+/// Question text is logged only at debug; the token never.
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,faqbot=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Pretty => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
 }
 
 fn env(name: &str) -> Option<String> {
@@ -132,9 +162,28 @@ fn gate(
     failures
 }
 
+/// `faqbot run`: the Discord bot until SIGINT/SIGTERM.
+fn run_bot(faq: PathBuf, log_format: LogFormat) -> Result<ExitCode> {
+    init_tracing(log_format);
+    let config = BotConfig {
+        faq_dir: faq,
+        ..BotConfig::from_env(&env)?
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    match runtime.block_on(faqbot::discord::run(config)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(RunError::Faq { dir, problems }) => {
+            eprint!("{}", cli::problems_text(&problems, None));
+            bail!("fix the FAQ in {dir} (run `faqbot check`)")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn run(args: Args) -> Result<ExitCode> {
     let match_config = config::match_config(&env)?;
     match args.command {
+        Command::Run { log_format } => return run_bot(args.faq, log_format),
         Command::Ask {
             question,
             json,

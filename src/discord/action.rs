@@ -1,0 +1,139 @@
+//! What a button does, written into its custom id (`faq:show:<entry id>`) and read back,
+//! checked, when someone clicks it. The id is all the state a button has: the bot keeps none,
+//! so buttons keep working across restarts, and a click on a button whose entry has since been
+//! removed from the FAQ is caught when the entry is looked up.
+
+use poise::serenity_prelude::MessageId;
+use std::fmt;
+
+/// Discord's limit on a custom id's length.
+pub const MAX_CUSTOM_ID_LEN: usize = 100;
+
+/// The prefix of every faqbot custom id, so other apps' ids are never mistaken for ours.
+const PREFIX: &str = "faq";
+
+/// A button's action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Show this FAQ entry to the person who clicked.
+    Show {
+        /// The entry id.
+        entry: String,
+    },
+    /// Post this entry as the bot's reply to that message (a moderator's pick after "Answer
+    /// from FAQ" was not sure); the message is in the channel of the click.
+    Post {
+        /// The message to answer.
+        message: MessageId,
+        /// The entry id.
+        entry: String,
+    },
+}
+
+impl Action {
+    /// The custom id, or `None` if it would exceed [`MAX_CUSTOM_ID_LEN`] (then the button is
+    /// left out rather than sent and refused by Discord).
+    ///
+    /// ```
+    /// use faqbot::discord::action::Action;
+    /// let show = Action::Show { entry: "what-is-ot".into() };
+    /// assert_eq!(show.custom_id().as_deref(), Some("faq:show:what-is-ot"));
+    /// assert_eq!(Action::parse("faq:show:what-is-ot"), Some(show));
+    /// ```
+    #[must_use]
+    pub fn custom_id(&self) -> Option<String> {
+        let id = self.to_string();
+        (id.len() <= MAX_CUSTOM_ID_LEN).then_some(id)
+    }
+
+    /// Reads a custom id; `None` for anything that is not a well-formed faqbot id.
+    #[must_use]
+    pub fn parse(custom_id: &str) -> Option<Action> {
+        let mut parts = custom_id.splitn(3, ':');
+        if parts.next()? != PREFIX {
+            return None;
+        }
+        match (parts.next()?, parts.next()?) {
+            ("show", entry) if is_entry_id(entry) => Some(Action::Show {
+                entry: entry.to_owned(),
+            }),
+            ("post", rest) => {
+                let (message, entry) = rest.split_once(':')?;
+                let message = message.parse::<std::num::NonZeroU64>().ok()?;
+                is_entry_id(entry).then(|| Action::Post {
+                    message: MessageId::from(message),
+                    entry: entry.to_owned(),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Show { entry } => write!(f, "{PREFIX}:show:{entry}"),
+            Action::Post { message, entry } => write!(f, "{PREFIX}:post:{message}:{entry}"),
+        }
+    }
+}
+
+/// FAQ entry ids are file stems (lower-case letters, digits, `-`); a little more is accepted
+/// here and the FAQ lookup decides.
+fn is_entry_id(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_parse_table() {
+        let show = |e: &str| {
+            Some(Action::Show {
+                entry: e.to_owned(),
+            })
+        };
+        let table = [
+            ("faq:show:ot-vs-pt", show("ot-vs-pt")),
+            ("faq:show:a_1", show("a_1")),
+            (
+                "faq:post:123:what-is-ot",
+                Some(Action::Post {
+                    message: MessageId::new(123),
+                    entry: "what-is-ot".into(),
+                }),
+            ),
+            ("faq:post:0:what-is-ot", None),
+            ("faq:post:x:what-is-ot", None),
+            ("faq:post:123", None),
+            ("faq:show:", None),
+            ("faq:show:a:b", None),
+            ("faq:show:../etc", None),
+            ("faq:shw:a", None),
+            ("other:show:a", None),
+            ("faq", None),
+            ("", None),
+        ];
+        for (text, want) in table {
+            assert_eq!(Action::parse(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn action_too_long_is_left_out() {
+        let long = Action::Show {
+            entry: "x".repeat(MAX_CUSTOM_ID_LEN),
+        };
+        assert_eq!(long.custom_id(), None);
+        let fits = Action::Show {
+            entry: "x".repeat(MAX_CUSTOM_ID_LEN - "faq:show:".len()),
+        };
+        assert_eq!(fits.custom_id().map(|s| s.len()), Some(MAX_CUSTOM_ID_LEN));
+    }
+}

@@ -1,0 +1,343 @@
+//! The slash and context-menu commands. Each command's doc comment is its help text (Discord
+//! shows the first line, so it stays under 100 characters). Command bodies are a few lines that
+//! call plain functions; moderator commands are checked on the server side by
+//! [`moderator_check`], not only hidden.
+#![allow(
+    missing_docs,
+    reason = "poise::command moves each doc comment into the command's description, so the \
+              functions it generates carry none; the comments are there, in the source"
+)]
+
+use super::action::Action;
+use super::handler::{trace_handled, Sent};
+use super::render::{self, limits, no_pings, render, split_text, truncate, Rendered};
+use super::route::strip_mentions;
+use super::suggest::{self, MAX_SUGGESTIONS};
+use super::{Context, Data, Error};
+use crate::live;
+use crate::reply::{self, Choice, Reply};
+use crate::store::Origin;
+use poise::serenity_prelude::{
+    self as serenity, AutocompleteChoice, ButtonStyle, ComponentInteraction,
+    CreateAutocompleteResponse, CreateButton, CreateInteractionResponse,
+    CreateInteractionResponseMessage, Message, MessageId, MessageReference, Permissions, RoleId,
+};
+use std::time::Instant;
+use tracing::{info, warn};
+
+/// How many entries "Answer from FAQ" offers a moderator when the FAQ is not sure.
+const MODERATOR_CHOICES: usize = 3;
+
+/// Whether a member is a moderator: Manage Server (or Administrator), or one of the configured
+/// moderator roles.
+///
+/// ```
+/// use faqbot::discord::commands::is_moderator;
+/// use poise::serenity_prelude::{Permissions, RoleId};
+/// let mods = [RoleId::new(7)];
+/// assert!(is_moderator(&[RoleId::new(7)], None, &mods));
+/// assert!(is_moderator(&[], Some(Permissions::MANAGE_GUILD), &mods));
+/// assert!(!is_moderator(&[RoleId::new(8)], Some(Permissions::SEND_MESSAGES), &mods));
+/// ```
+#[must_use]
+pub fn is_moderator(
+    roles: &[RoleId],
+    permissions: Option<Permissions>,
+    moderators: &[RoleId],
+) -> bool {
+    permissions.is_some_and(|p| p.manage_guild() || p.administrator())
+        || roles.iter().any(|r| moderators.contains(r))
+}
+
+/// poise check of the moderator commands, from the interaction's member (its roles, and its
+/// permissions as Discord computed them for this channel). Outside a server: no.
+pub async fn moderator_check(ctx: Context<'_>) -> Result<bool, Error> {
+    let Some(member) = ctx.author_member().await else {
+        return Ok(false);
+    };
+    Ok(is_moderator(
+        &member.roles,
+        member.permissions,
+        &ctx.data().config.moderator_roles,
+    ))
+}
+
+/// Ask the clinic's FAQ a question about therapy for your child.
+#[poise::command(slash_command)]
+pub async fn ask(
+    ctx: Context<'_>,
+    #[description = "Your question, in your own words"] question: String,
+) -> Result<(), Error> {
+    let started = Instant::now();
+    let handled = ctx.data().answer(Origin::SlashCommand, &question);
+    let sent = ctx.send(render(&handled.reply).into_poise(false)).await;
+    let outcome = if sent.is_ok() {
+        Sent::Reply
+    } else {
+        Sent::Failed
+    };
+    trace_handled(Origin::SlashCommand, &handled, outcome, started);
+    sent?;
+    Ok(())
+}
+
+/// Browse the clinic's FAQ: list its topics or show one.
+#[allow(clippy::unused_async)] // poise needs an async fn even for a parent without a body
+#[poise::command(
+    slash_command,
+    subcommands("list", "show", "reload"),
+    subcommand_required
+)]
+pub async fn faq(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// List every topic in the FAQ (only you see the list).
+#[poise::command(slash_command)]
+pub async fn list(ctx: Context<'_>) -> Result<(), Error> {
+    let text = {
+        let knowledge = ctx.data().knowledge.load();
+        let mut titles: Vec<&str> = knowledge
+            .faq()
+            .entries()
+            .iter()
+            .map(|e| e.title.as_str())
+            .collect();
+        titles.sort_unstable();
+        let mut text = format!(
+            "**{} topics in the FAQ** (read one with `/faq show`):",
+            titles.len()
+        );
+        for title in titles {
+            text.push_str("\n• ");
+            text.push_str(title);
+        }
+        text
+    };
+    for piece in split_text(&text, limits::CONTENT) {
+        ctx.send(Rendered::text(piece).into_poise(true)).await?;
+    }
+    Ok(())
+}
+
+/// Autocomplete of `/faq show`: topics whose title fuzzily matches what has been typed.
+#[allow(clippy::unused_async)] // poise calls autocomplete callbacks as async fns
+async fn autocomplete_topic(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let choices = {
+        let knowledge = ctx.data().knowledge.load();
+        suggest::suggest(&knowledge, partial, MAX_SUGGESTIONS)
+    };
+    CreateAutocompleteResponse::new().set_choices(
+        choices
+            .into_iter()
+            .map(|c| AutocompleteChoice::new(truncate(&c.title, 100), c.id))
+            .collect(),
+    )
+}
+
+/// Show one FAQ topic in this channel.
+#[poise::command(slash_command)]
+pub async fn show(
+    ctx: Context<'_>,
+    #[description = "The topic: start typing to search"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: String,
+) -> Result<(), Error> {
+    let (rendered, ephemeral) = {
+        let knowledge = ctx.data().knowledge.load();
+        match suggest::resolve(&knowledge, &topic) {
+            Some(entry) => {
+                let reply = reply::answer(&knowledge, entry, 1.0, ctx.data().clinic());
+                (render(&reply), false)
+            }
+            None => (
+                Rendered::text(format!(
+                    "No FAQ topic matches \"{}\". `/faq list` shows them all.",
+                    truncate(&topic, 100)
+                )),
+                true,
+            ),
+        }
+    };
+    ctx.send(rendered.into_poise(ephemeral)).await?;
+    Ok(())
+}
+
+/// Reload the FAQ from its files and check it; on errors the old FAQ stays (moderators only).
+#[poise::command(slash_command, check = "moderator_check")]
+pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let data = ctx.data();
+    let shared = data.knowledge.clone();
+    let dir = data.config.faq_dir.clone();
+    let match_config = data.config.match_config;
+    let outcome =
+        tokio::task::spawn_blocking(move || live::reload(&shared, &dir, match_config)).await?;
+    if outcome.is_reloaded() {
+        info!(by = %ctx.author().id, "FAQ reloaded by a moderator");
+    } else {
+        warn!(by = %ctx.author().id, "FAQ reload refused: {outcome}");
+    }
+    for piece in split_text(&outcome.to_string(), limits::CONTENT) {
+        ctx.send(Rendered::text(piece).into_poise(true)).await?;
+    }
+    Ok(())
+}
+
+/// Answer this message from the FAQ, as a reply to it (moderators only).
+#[poise::command(
+    context_menu_command = "Answer from FAQ",
+    check = "moderator_check",
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD"
+)]
+pub async fn answer_from_faq(ctx: Context<'_>, message: Message) -> Result<(), Error> {
+    let started = Instant::now();
+    let data = ctx.data();
+    let question = strip_mentions(&message.content, data.bot_id);
+    let handled = data.answer(Origin::ContextMenu, &question);
+    let (note, sent) = if let Reply::Answer(answer) = &handled.reply {
+        let reply = render(&handled.reply).into_reply(&message);
+        match message.channel_id.send_message(ctx.http(), reply).await {
+            Ok(_) => (
+                Rendered::text(format!("Answered with \"{}\".", answer.title)),
+                Sent::Reply,
+            ),
+            Err(e) => {
+                warn!(error = %e, channel = %message.channel_id, "could not post an answer");
+                (
+                    Rendered::text(format!("I could not post the answer: {e}")),
+                    Sent::Failed,
+                )
+            }
+        }
+    } else {
+        (
+            moderator_picker(data, &question, message.id),
+            Sent::NotForUs,
+        )
+    };
+    trace_handled(Origin::ContextMenu, &handled, sent, started);
+    ctx.send(note.into_poise(true)).await?;
+    Ok(())
+}
+
+/// When the FAQ is not sure: the closest entries, for the moderator to pick one to post.
+fn moderator_picker(data: &Data, question: &str, message: MessageId) -> Rendered {
+    let choices: Vec<Choice> = {
+        let knowledge = data.knowledge.load();
+        knowledge
+            .matcher()
+            .rank(question)
+            .into_iter()
+            .filter_map(|c| knowledge.faq().get(&c.id))
+            .take(MODERATOR_CHOICES)
+            .map(|e| Choice {
+                id: e.id.clone(),
+                title: e.title.clone(),
+            })
+            .collect()
+    };
+    if choices.is_empty() {
+        return Rendered::text("The FAQ has nothing close to that message.");
+    }
+    let buttons = choices
+        .iter()
+        .filter_map(|c| {
+            let id = Action::Post {
+                message,
+                entry: c.id.clone(),
+            }
+            .custom_id()?;
+            Some(
+                CreateButton::new(id)
+                    .label(truncate(&c.title, limits::BUTTON_LABEL))
+                    .style(ButtonStyle::Primary),
+            )
+        })
+        .collect();
+    Rendered {
+        content: Some(
+            "The FAQ is not sure which entry answers that message. Post one of these as the \
+             answer?"
+                .to_owned(),
+        ),
+        embeds: Vec::new(),
+        components: render::rows(buttons),
+    }
+}
+
+/// A moderator's pick from [`moderator_picker`]: post the entry as a reply to the message, and
+/// turn the picker into a short confirmation. Checked again here: a custom id is not a proof.
+pub async fn post_chosen(
+    ctx: &serenity::Context,
+    data: &Data,
+    click: &ComponentInteraction,
+    message: MessageId,
+    entry: &str,
+) -> CreateInteractionResponse {
+    let refuse = |text: &str| {
+        CreateInteractionResponse::Message(Rendered::text(text).into_interaction(true))
+    };
+    let allowed = click
+        .member
+        .as_ref()
+        .is_some_and(|m| is_moderator(&m.roles, m.permissions, &data.config.moderator_roles));
+    if !allowed {
+        return refuse("Only moderators can post answers.");
+    }
+    let (rendered, title) = {
+        let knowledge = data.knowledge.load();
+        let Some(found) = knowledge.faq().get(entry) else {
+            return refuse("That entry no longer exists in the FAQ.");
+        };
+        let reply = reply::answer(&knowledge, found, 1.0, data.clinic());
+        (render(&reply), found.title.clone())
+    };
+    let reference = MessageReference::from((click.channel_id, message)).fail_if_not_exists(false);
+    let post = rendered
+        .into_message()
+        .reference_message(reference)
+        .allowed_mentions(no_pings().replied_user(false));
+    match click.channel_id.send_message(&ctx.http, post).await {
+        Ok(_) => CreateInteractionResponse::UpdateMessage(
+            CreateInteractionResponseMessage::new()
+                .content(format!("Posted \"{title}\" as the answer."))
+                .components(Vec::new())
+                .allowed_mentions(no_pings()),
+        ),
+        Err(e) => {
+            warn!(error = %e, channel = %click.channel_id, "could not post a chosen answer");
+            refuse("I could not post the answer; please try again.")
+        }
+    }
+}
+
+/// poise's `on_error`: refusals for the moderator check, a log line for everything else.
+pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::CommandCheckFailed { ctx, error, .. } => {
+            if let Some(e) = error {
+                warn!(error = %e, command = %ctx.command().qualified_name, "command check failed");
+            }
+            info!(command = %ctx.command().qualified_name, user = %ctx.author().id, "moderator command refused");
+            let refusal = Rendered::text(
+                "Only moderators can use this (a moderator role, or the Manage Server permission).",
+            );
+            if let Err(e) = ctx.send(refusal.into_poise(true)).await {
+                warn!(error = %e, "could not send a refusal");
+            }
+        }
+        poise::FrameworkError::Command { ctx, error, .. } => {
+            warn!(error = %error, command = %ctx.command().qualified_name, "command failed");
+        }
+        poise::FrameworkError::EventHandler { error, .. } => {
+            warn!(error = %error, "event handler failed");
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                warn!(error = %e, "could not handle a framework error");
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Events that are not commands: messages (help channels, mentions, DMs) and button clicks.
+//! Each handler reads the event's facts, calls the plain functions (route, answer, render) and
+//! sends the result; a failed send is logged and the bot goes on.
+
+use super::action::Action;
+use super::cooldown::Verdict;
+use super::render::{self, render, Rendered};
+use super::route::{route, should_reply, Incoming, Route};
+use super::{commands, Data, Error, Handled};
+use crate::reply;
+use crate::store::Origin;
+use poise::serenity_prelude::{
+    self as serenity, ChannelId, ComponentInteraction, CreateInteractionResponse, FullEvent,
+    Interaction, Message, MessageType,
+};
+use std::time::Instant;
+use tracing::{debug, info, warn};
+
+/// What happened to the reply of a handled question, for the log event.
+#[derive(Debug, Clone, Copy)]
+pub enum Sent {
+    /// The reply was sent.
+    Reply,
+    /// No reply: a help-channel message the FAQ does not cover.
+    NotForUs,
+    /// No reply (or only the one cooldown note): the cooldown holds.
+    Cooldown,
+    /// Sending failed (logged separately with the error).
+    Failed,
+}
+
+impl Sent {
+    fn as_str(self) -> &'static str {
+        match self {
+            Sent::Reply => "sent",
+            Sent::NotForUs => "none",
+            Sent::Cooldown => "cooldown",
+            Sent::Failed => "failed",
+        }
+    }
+}
+
+/// The one `info` event per handled question: origin, outcome, entry, score, latency. Never the
+/// text (that is at `debug` only).
+pub fn trace_handled(origin: Origin, handled: &Handled, sent: Sent, started: Instant) {
+    info!(
+        origin = origin.as_str(),
+        outcome = handled.outcome.as_str(),
+        entry = handled.entry.as_deref().unwrap_or("-"),
+        score = format_args!("{:.3}", handled.score),
+        latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
+        reply = sent.as_str(),
+        answer_id = %handled.answer_id,
+        "question handled"
+    );
+}
+
+/// poise's `event_handler`: everything that is not a command.
+pub async fn on_event(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &FullEvent,
+) -> Result<(), Error> {
+    let ctx = framework.serenity_context;
+    let data = framework.user_data;
+    match event {
+        FullEvent::Message { new_message } => on_message(ctx, data, new_message).await,
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Component(click),
+        } => on_click(ctx, data, click).await,
+        FullEvent::Ready { data_about_bot } => info!(
+            user = %data_about_bot.user.name,
+            shard = ?data_about_bot.shard.map(|s| (s.id.0, s.total)),
+            guilds = data_about_bot.guilds.len(),
+            "connected to Discord"
+        ),
+        FullEvent::Resume { .. } => info!("gateway session resumed"),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The channel a thread (or forum post) belongs to, from the cache; `None` for a plain channel
+/// or when not cached.
+fn thread_parent(ctx: &serenity::Context, msg: &Message) -> Option<ChannelId> {
+    let guild = ctx.cache.guild(msg.guild_id?)?;
+    guild
+        .threads
+        .iter()
+        .find(|t| t.id == msg.channel_id)
+        .and_then(|t| t.parent_id)
+}
+
+async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
+    let started = Instant::now();
+    let help_channels = &data.config.help_channels;
+    // Only threads need the cache lookup; most messages are in plain channels.
+    let parent_channel = (msg.guild_id.is_some()
+        && !help_channels.is_empty()
+        && !help_channels.contains(&msg.channel_id))
+    .then(|| thread_parent(ctx, msg))
+    .flatten();
+    let incoming = Incoming {
+        author: msg.author.id,
+        author_is_bot: msg.author.bot,
+        from_webhook: msg.webhook_id.is_some(),
+        system: !matches!(msg.kind, MessageType::Regular | MessageType::InlineReply),
+        in_guild: msg.guild_id.is_some(),
+        channel: msg.channel_id,
+        parent_channel,
+        content: &msg.content,
+    };
+    match route(&incoming, data.bot_id, help_channels) {
+        Route::Ignore(why) => debug!(?why, message = %msg.id, "message ignored"),
+        Route::Hello { origin } => {
+            if data.cooldown.try_begin(msg.author.id, started) == Verdict::Go {
+                let hello = Rendered::text(render::hello_text(data.clinic()));
+                send_reply(ctx, msg, hello).await;
+                debug!(origin = origin.as_str(), "greeted");
+            }
+        }
+        Route::Ask { origin, question } => {
+            debug!(origin = origin.as_str(), question = %question, "question");
+            let handled = data.answer(origin, &question);
+            let sent = if should_reply(origin, handled.outcome) {
+                match data.cooldown.try_begin(msg.author.id, Instant::now()) {
+                    Verdict::Go => {
+                        if send_reply(ctx, msg, render(&handled.reply)).await {
+                            Sent::Reply
+                        } else {
+                            Sent::Failed
+                        }
+                    }
+                    Verdict::Wait { remaining, first } => {
+                        if first && origin != Origin::HelpChannel {
+                            let note = Rendered::text(render::cooldown_text(remaining));
+                            send_reply(ctx, msg, note).await;
+                        }
+                        Sent::Cooldown
+                    }
+                }
+            } else {
+                Sent::NotForUs
+            };
+            trace_handled(origin, &handled, sent, started);
+        }
+    }
+}
+
+/// Sends `rendered` as a reply to `msg`; a failure is logged. Returns whether it was sent.
+async fn send_reply(ctx: &serenity::Context, msg: &Message, rendered: Rendered) -> bool {
+    match msg
+        .channel_id
+        .send_message(&ctx.http, rendered.into_reply(msg))
+        .await
+    {
+        Ok(_) => true,
+        Err(e) => {
+            warn!(error = %e, channel = %msg.channel_id, message = %msg.id, "could not send a reply");
+            false
+        }
+    }
+}
+
+/// What a click on an entry button shows, to the person who clicked only (ephemeral): a click
+/// is "show me this", often by another parent reading the thread later, and the answer is
+/// about their child; an ephemeral reply keeps the help channel for people and leaves the
+/// original choices in place for the next reader.
+async fn on_click(ctx: &serenity::Context, data: &Data, click: &ComponentInteraction) {
+    let started = Instant::now();
+    let response = match Action::parse(&click.data.custom_id) {
+        Some(Action::Show { entry }) => {
+            let knowledge = data.knowledge.load();
+            let message = match knowledge.faq().get(&entry) {
+                Some(found) => {
+                    let reply = reply::answer(&knowledge, found, 1.0, data.clinic());
+                    render(&reply).into_interaction(true)
+                }
+                None => Rendered::text(
+                    "That entry no longer exists in the FAQ. Please ask your question again and \
+                     I'll look it up in the current FAQ.",
+                )
+                .into_interaction(true),
+            };
+            CreateInteractionResponse::Message(message)
+        }
+        Some(Action::Post { message, entry }) => {
+            commands::post_chosen(ctx, data, click, message, &entry).await
+        }
+        None => CreateInteractionResponse::Message(
+            Rendered::text("This button no longer works. Please ask your question again.")
+                .into_interaction(true),
+        ),
+    };
+    if let Err(e) = click.create_response(&ctx.http, response).await {
+        warn!(error = %e, custom_id = %click.data.custom_id, "could not answer a button click");
+    }
+    info!(
+        custom_id = %click.data.custom_id,
+        latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
+        "button clicked"
+    );
+}

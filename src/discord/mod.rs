@@ -1,0 +1,127 @@
+//! The Discord bot: poise on serenity, kept thin.
+//!
+//! A gateway event comes in through serenity and poise; [`handler`] (messages, button clicks)
+//! and [`commands`] (slash and context-menu commands) turn it into calls of plain functions:
+//! [`route::route`] decides whether and how the bot answers a message, [`Data::answer`] matches
+//! the question against one snapshot of the FAQ and logs it, [`render::render`] turns the
+//! [`Reply`](crate::reply::Reply) into an embed with buttons, and the handler sends that. Those
+//! functions are unit-tested without Discord; the whole is tested end to end against a fake
+//! Discord on loopback (`tests/discord_e2e.rs`).
+//!
+//! - [`config`]: the settings, checked at start-up.
+//! - [`bot`]: start, run until SIGINT/SIGTERM, shut down cleanly.
+//! - [`cooldown`]: the per-user cooldown on automatic replies.
+//! - [`action`]: what a button does, carried in its custom id.
+//! - [`suggest`]: fuzzy autocomplete of FAQ topics.
+
+pub mod action;
+pub mod bot;
+pub mod commands;
+pub mod config;
+pub mod cooldown;
+pub mod handler;
+pub mod render;
+pub mod route;
+pub mod suggest;
+
+pub use bot::{run, start, Bot, RunError};
+pub use config::{BotConfig, BotConfigError, ShardSpec};
+
+use crate::live::SharedKnowledge;
+use crate::matcher::Decision;
+use crate::reply::{self, Clinic, Reply};
+use crate::store::{AnswerId, Origin, Outcome, QuestionLog, QuestionRecord};
+use cooldown::Cooldown;
+use poise::serenity_prelude::UserId;
+use std::sync::Arc;
+
+/// The error type of commands and handlers.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The poise context of every command.
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// What every handler and command shares.
+#[derive(Debug)]
+pub struct Data {
+    /// The FAQ in service; take one snapshot per question (`knowledge.load()`).
+    pub knowledge: SharedKnowledge,
+    /// The settings.
+    pub config: Arc<BotConfig>,
+    /// The question log.
+    pub log: QuestionLog,
+    /// The per-user cooldown on automatic replies.
+    pub cooldown: Cooldown,
+    /// The bot's own user id.
+    pub bot_id: UserId,
+}
+
+/// A question matched and logged: what to reply and what to report.
+#[derive(Debug, Clone)]
+pub struct Handled {
+    /// What the parent reads.
+    pub reply: Reply,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The entry answered, or the best candidate.
+    pub entry: Option<String>,
+    /// Its score (0 when there was no candidate at all).
+    pub score: f32,
+    /// The question log's id of this answer (for feedback buttons).
+    pub answer_id: AnswerId,
+}
+
+/// The question log's outcome for a matcher decision.
+#[must_use]
+pub fn outcome_of(decision: &Decision) -> Outcome {
+    match decision {
+        Decision::Answer(_) => Outcome::Answer,
+        Decision::Ambiguous(_) => Outcome::Ambiguous,
+        Decision::NoMatch(_) => Outcome::NoMatch,
+    }
+}
+
+impl Data {
+    /// The clinic's details.
+    #[must_use]
+    pub fn clinic(&self) -> &Clinic {
+        &self.config.clinic
+    }
+
+    /// Matches `question` against one snapshot of the FAQ, builds the reply and logs the
+    /// question (never blocks: see [`QuestionLog::log`]).
+    #[must_use]
+    pub fn answer(&self, origin: Origin, question: &str) -> Handled {
+        let knowledge = self.knowledge.load();
+        let decision = knowledge.ask(question);
+        let reply = reply::build(&knowledge, &decision, self.clinic());
+        let outcome = outcome_of(&decision);
+        let (entry, score) = decision
+            .best()
+            .map_or((None, 0.0), |c| (Some(c.id.clone()), c.score));
+        let answer_id = self.log.log(QuestionRecord::now(
+            origin,
+            question,
+            outcome,
+            entry.clone(),
+            score,
+        ));
+        Handled {
+            reply,
+            outcome,
+            entry,
+            score,
+            answer_id,
+        }
+    }
+}
+
+/// Every command the bot registers, in one place.
+#[must_use]
+pub fn commands() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        commands::ask(),
+        commands::faq(),
+        commands::answer_from_faq(),
+    ]
+}

@@ -1,0 +1,458 @@
+//! What a [`Reply`] looks like on Discord: an embed with the answer, a "Book an appointment"
+//! link button and buttons for related entries; a "did you mean" with one button per choice; the
+//! kind fallback with the link button. Pure builders (tested without Discord): the handlers only
+//! send what comes out of here.
+//!
+//! Every message and interaction response built here carries allowed mentions that parse
+//! nothing, and replies do not ping the person replied to: the bot never pings anyone, even when
+//! the FAQ text or a parent's words contain `@everyone` or a mention.
+
+use super::action::Action;
+use crate::reply::{Answer, Choice, Clinic, Reply};
+use poise::serenity_prelude::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateEmbedFooter, CreateInteractionResponseMessage, CreateMessage, Message, MessageReference,
+};
+use std::time::Duration;
+
+/// Discord's limits (characters), from the API documentation.
+pub mod limits {
+    /// Message content.
+    pub const CONTENT: usize = 2000;
+    /// Embed title.
+    pub const EMBED_TITLE: usize = 256;
+    /// Embed description.
+    pub const EMBED_DESCRIPTION: usize = 4096;
+    /// Embed field value.
+    pub const FIELD_VALUE: usize = 1024;
+    /// All text of one embed together.
+    pub const EMBED_TOTAL: usize = 6000;
+    /// Button label.
+    pub const BUTTON_LABEL: usize = 80;
+    /// Buttons in one action row.
+    pub const BUTTONS_PER_ROW: usize = 5;
+    /// Action rows in one message.
+    pub const ROWS: usize = 5;
+}
+
+/// The most choices a "did you mean" offers: more is a list to read, not a question.
+pub const MAX_CHOICES: usize = 3;
+
+/// The label of the booking link button.
+pub const BOOK_LABEL: &str = "Book an appointment";
+
+/// The embed colour of answers: a calm teal, neither alarm red nor link blue.
+const ANSWER_COLOUR: u32 = 0x002a_9d8f;
+
+/// A message ready to send as a channel message or an interaction response.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// Plain text, if any.
+    pub content: Option<String>,
+    /// Embeds.
+    pub embeds: Vec<CreateEmbed>,
+    /// Action rows of buttons.
+    pub components: Vec<CreateActionRow>,
+}
+
+/// Allowed mentions that parse nothing: no `@everyone`, no roles, no users.
+pub fn no_pings() -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+        .everyone(false)
+        .all_users(false)
+        .all_roles(false)
+}
+
+impl Rendered {
+    /// Plain text only.
+    #[must_use]
+    pub fn text(content: impl Into<String>) -> Self {
+        Rendered {
+            content: Some(truncate(&content.into(), limits::CONTENT)),
+            ..Rendered::default()
+        }
+    }
+
+    /// A channel message that pings no one.
+    pub fn into_message(self) -> CreateMessage {
+        let mut message = CreateMessage::new()
+            .embeds(self.embeds)
+            .components(self.components)
+            .allowed_mentions(no_pings());
+        if let Some(content) = self.content {
+            message = message.content(content);
+        }
+        message
+    }
+
+    /// A reply to `question` that does not ping its author (nor anyone else). If the question
+    /// has been deleted meanwhile, the reply is posted without the reference instead of failing.
+    pub fn into_reply(self, question: &Message) -> CreateMessage {
+        self.into_message()
+            .reference_message(MessageReference::from(question).fail_if_not_exists(false))
+            .allowed_mentions(no_pings().replied_user(false))
+    }
+
+    /// An interaction response that pings no one.
+    pub fn into_interaction(self, ephemeral: bool) -> CreateInteractionResponseMessage {
+        let mut message = CreateInteractionResponseMessage::new()
+            .embeds(self.embeds)
+            .components(self.components)
+            .allowed_mentions(no_pings())
+            .ephemeral(ephemeral);
+        if let Some(content) = self.content {
+            message = message.content(content);
+        }
+        message
+    }
+
+    /// A poise reply (slash commands) that pings no one.
+    #[must_use]
+    pub fn into_poise(self, ephemeral: bool) -> poise::CreateReply {
+        let mut reply = poise::CreateReply::default()
+            .components(self.components)
+            .allowed_mentions(no_pings())
+            .ephemeral(ephemeral);
+        for embed in self.embeds {
+            reply = reply.embed(embed);
+        }
+        if let Some(content) = self.content {
+            reply = reply.content(content);
+        }
+        reply
+    }
+}
+
+/// Renders a reply.
+#[must_use]
+pub fn render(reply: &Reply) -> Rendered {
+    match reply {
+        Reply::Answer(answer) => render_answer(answer),
+        Reply::DidYouMean { text, choices } => Rendered {
+            content: Some(truncate(text, limits::CONTENT)),
+            embeds: Vec::new(),
+            components: rows(
+                choices
+                    .iter()
+                    .take(MAX_CHOICES)
+                    .filter_map(|c| show_button(c, ButtonStyle::Primary))
+                    .collect(),
+            ),
+        },
+        Reply::Fallback {
+            text,
+            appointment_prompt,
+            appointment_url,
+        } => Rendered {
+            content: Some(truncate(
+                &format!("{text}\n\n{appointment_prompt}"),
+                limits::CONTENT,
+            )),
+            embeds: Vec::new(),
+            components: rows(vec![book_button(appointment_url)]),
+        },
+    }
+}
+
+fn render_answer(answer: &Answer) -> Rendered {
+    let title = truncate(&answer.title, limits::EMBED_TITLE);
+    let source = (!answer.sources.is_empty())
+        .then(|| truncate(&answer.sources.join("\n"), limits::FIELD_VALUE));
+    let prompt = truncate(&answer.appointment_prompt, limits::FIELD_VALUE);
+    let footer = "From the clinic's FAQ: general information, not a diagnosis.";
+    let used = title.chars().count()
+        + source
+            .as_ref()
+            .map_or(0, |s| s.chars().count() + "Source".len())
+        + prompt.chars().count()
+        + "Appointments".len()
+        + footer.len();
+    let room = limits::EMBED_DESCRIPTION.min(limits::EMBED_TOTAL.saturating_sub(used));
+    let mut embed = CreateEmbed::new()
+        .title(title)
+        .description(truncate(&answer.body, room))
+        .colour(ANSWER_COLOUR);
+    if let Some(source) = source {
+        embed = embed.field("Source", source, false);
+    }
+    embed = embed
+        .field("Appointments", prompt, false)
+        .footer(CreateEmbedFooter::new(footer));
+    let mut buttons = vec![book_button(&answer.appointment_url)];
+    buttons.extend(
+        answer
+            .related
+            .iter()
+            .filter_map(|c| show_button(c, ButtonStyle::Secondary)),
+    );
+    Rendered {
+        content: None,
+        embeds: vec![embed],
+        components: rows(buttons),
+    }
+}
+
+/// The link button to the booking page.
+pub fn book_button(url: &str) -> CreateButton {
+    CreateButton::new_link(url).label(BOOK_LABEL)
+}
+
+/// A button that shows an entry, or `None` if its custom id would be too long.
+fn show_button(choice: &Choice, style: ButtonStyle) -> Option<CreateButton> {
+    let id = Action::Show {
+        entry: choice.id.clone(),
+    }
+    .custom_id()?;
+    Some(
+        CreateButton::new(id)
+            .label(truncate(&choice.title, limits::BUTTON_LABEL))
+            .style(style),
+    )
+}
+
+/// Buttons in rows of five, at most five rows (the rest are dropped).
+#[must_use]
+pub fn rows(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
+    let mut rows = Vec::new();
+    let mut buttons = buttons.into_iter().peekable();
+    while buttons.peek().is_some() && rows.len() < limits::ROWS {
+        rows.push(CreateActionRow::Buttons(
+            buttons.by_ref().take(limits::BUTTONS_PER_ROW).collect(),
+        ));
+    }
+    rows
+}
+
+/// What the bot says when addressed with nothing to ask.
+#[must_use]
+pub fn hello_text(clinic: &Clinic) -> String {
+    format!(
+        "Hi! I answer common questions about occupational and physical therapy for children \
+         from {}'s FAQ. Ask me in your own words, for example \"what is OT?\" or \"my toddler \
+         is not walking yet\", or use /ask.",
+        clinic.name
+    )
+}
+
+/// The one note someone gets when the cooldown holds back a reply they asked for.
+#[must_use]
+pub fn cooldown_text(remaining: Duration) -> String {
+    let secs = remaining.as_secs() + u64::from(remaining.subsec_nanos() > 0);
+    format!(
+        "I can answer one question at a time: please ask me again in {secs} second{}.",
+        if secs == 1 { "" } else { "s" }
+    )
+}
+
+/// The text cut to `max` characters, ending in "…" when cut.
+#[must_use]
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Splits text into pieces of at most `max` characters, at line breaks where possible (a
+/// longer line is cut), for lists and reports longer than one message.
+#[must_use]
+pub fn split_text(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    let mut current_len = 0;
+    for line in text.lines() {
+        let mut line: Vec<char> = line.chars().collect();
+        loop {
+            let sep = usize::from(current_len > 0);
+            if current_len + sep + line.len() <= max {
+                if sep == 1 {
+                    current.push('\n');
+                }
+                current.extend(line.iter());
+                current_len += sep + line.len();
+                break;
+            }
+            if current_len > 0 {
+                pieces.push(std::mem::take(&mut current));
+                current_len = 0;
+                continue;
+            }
+            let rest = line.split_off(max);
+            pieces.push(line.iter().collect());
+            line = rest;
+        }
+    }
+    if current_len > 0 {
+        pieces.push(current);
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn answer(related: usize, body: &str) -> Reply {
+        Reply::Answer(Answer {
+            id: "what-is-ot".into(),
+            title: "What is OT?".into(),
+            body: body.into(),
+            sources: vec!["Article A".into(), "Article B".into()],
+            related: (0..related)
+                .map(|i| Choice {
+                    id: format!("entry-{i}"),
+                    title: format!("Entry {i}"),
+                })
+                .collect(),
+            appointment_prompt: "Book with C at https://x.test/book or call 1.".into(),
+            appointment_url: "https://x.test/book".into(),
+            score: 0.8,
+        })
+    }
+
+    fn message_json(rendered: Rendered) -> Value {
+        serde_json::to_value(rendered.into_message()).expect("serialises")
+    }
+
+    #[test]
+    fn answer_is_an_embed_with_link_and_related_buttons() {
+        let v = message_json(render(&answer(2, "OT helps.")));
+        let embed = &v["embeds"][0];
+        assert_eq!(embed["title"], "What is OT?");
+        assert_eq!(embed["description"], "OT helps.");
+        assert_eq!(embed["fields"][0]["name"], "Source");
+        assert_eq!(embed["fields"][0]["value"], "Article A\nArticle B");
+        assert_eq!(
+            embed["fields"][1]["value"],
+            "Book with C at https://x.test/book or call 1."
+        );
+        let buttons = &v["components"][0]["components"];
+        assert_eq!(buttons[0]["style"], 5, "link");
+        assert_eq!(buttons[0]["url"], "https://x.test/book");
+        assert_eq!(buttons[0]["label"], BOOK_LABEL);
+        assert_eq!(buttons[1]["custom_id"], "faq:show:entry-0");
+        assert_eq!(buttons[2]["label"], "Entry 1");
+        assert_eq!(v["allowed_mentions"]["parse"], json!([]));
+        assert!(v.get("content").is_none());
+    }
+
+    #[test]
+    fn many_related_wrap_into_rows() {
+        let v = message_json(render(&answer(7, "x")));
+        let rows = v["components"].as_array().expect("rows");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0]["components"].as_array().map(Vec::len), Some(5));
+        assert_eq!(rows[1]["components"].as_array().map(Vec::len), Some(3));
+        assert!(super::rows(vec![book_button("https://x.test"); 30]).len() <= limits::ROWS);
+    }
+
+    #[test]
+    fn long_answer_fits_discord_limits() {
+        let v = message_json(render(&answer(0, &"é".repeat(10_000))));
+        let embed = &v["embeds"][0];
+        let chars = |k: &Value| k.as_str().map_or(0, |s| s.chars().count());
+        let total = chars(&embed["title"])
+            + chars(&embed["description"])
+            + chars(&embed["footer"]["text"])
+            + embed["fields"]
+                .as_array()
+                .expect("fields")
+                .iter()
+                .map(|f| chars(&f["name"]) + chars(&f["value"]))
+                .sum::<usize>();
+        assert!(chars(&embed["description"]) <= limits::EMBED_DESCRIPTION);
+        assert!(total <= limits::EMBED_TOTAL, "{total}");
+        assert!(embed["description"]
+            .as_str()
+            .is_some_and(|d| d.ends_with('…')));
+    }
+
+    #[test]
+    fn did_you_mean_offers_at_most_three_buttons() {
+        let choices: Vec<Choice> = (0..5)
+            .map(|i| Choice {
+                id: format!("e{i}"),
+                title: format!("T{i}"),
+            })
+            .collect();
+        let v = message_json(render(&Reply::DidYouMean {
+            text: "Did you mean?".into(),
+            choices,
+        }));
+        assert_eq!(v["content"], "Did you mean?");
+        let buttons = v["components"][0]["components"].as_array().expect("row");
+        let ids: Vec<&str> = buttons
+            .iter()
+            .filter_map(|b| b["custom_id"].as_str())
+            .collect();
+        assert_eq!(ids, ["faq:show:e0", "faq:show:e1", "faq:show:e2"]);
+    }
+
+    #[test]
+    fn fallback_has_the_prompt_and_the_link() {
+        let v = message_json(render(&Reply::Fallback {
+            text: "I don't know.".into(),
+            appointment_prompt: "Book.".into(),
+            appointment_url: "https://x.test/book".into(),
+        }));
+        assert_eq!(v["content"], "I don't know.\n\nBook.");
+        assert_eq!(
+            v["components"][0]["components"][0]["url"],
+            "https://x.test/book"
+        );
+    }
+
+    #[test]
+    fn interaction_and_poise_replies_ping_no_one() {
+        let v = serde_json::to_value(render(&answer(1, "x")).into_interaction(true))
+            .expect("serialises");
+        assert_eq!(v["allowed_mentions"]["parse"], json!([]));
+        assert_eq!(v["flags"], 64, "ephemeral");
+        let reply = render(&answer(1, "x"))
+            .into_poise(false)
+            .to_slash_initial_response(CreateInteractionResponseMessage::new());
+        let v = serde_json::to_value(reply).expect("serialises");
+        assert_eq!(v["allowed_mentions"]["parse"], json!([]));
+        assert_eq!(v["embeds"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn truncate_table() {
+        let table = [
+            ("abc", 3, "abc"),
+            ("abcd", 3, "ab…"),
+            ("ééé", 2, "é…"),
+            ("", 0, ""),
+        ];
+        for (text, max, want) in table {
+            assert_eq!(truncate(text, max), want, "{text:?} {max}");
+        }
+    }
+
+    #[test]
+    fn split_text_table() {
+        let table: [(&str, usize, &[&str]); 5] = [
+            ("a\nb\nc", 3, &["a\nb", "c"]),
+            ("a\nb\nc", 5, &["a\nb\nc"]),
+            ("abcdefg", 3, &["abc", "def", "g"]),
+            ("ab\ncdefg\nh", 3, &["ab", "cde", "fg", "h"]),
+            ("", 3, &[]),
+        ];
+        for (text, max, want) in table {
+            assert_eq!(split_text(text, max), want, "{text:?} {max}");
+        }
+        for piece in split_text(&"line of text\n".repeat(500), limits::CONTENT) {
+            assert!(piece.chars().count() <= limits::CONTENT);
+        }
+    }
+
+    #[test]
+    fn cooldown_text_rounds_up() {
+        assert!(cooldown_text(Duration::from_millis(1500)).contains("in 2 seconds"));
+        assert!(cooldown_text(Duration::from_secs(1)).contains("in 1 second."));
+    }
+}
