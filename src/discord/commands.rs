@@ -11,7 +11,7 @@
 use super::action::Action;
 use super::handler::{trace_handled, Sent};
 use super::render::{self, limits, no_pings, render, split_text, truncate, Rendered};
-use super::route::strip_mentions;
+use super::route::clean_question;
 use super::suggest::{self, MAX_SUGGESTIONS};
 use super::{Context, Data, Error};
 use crate::live;
@@ -194,7 +194,7 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
 pub async fn answer_from_faq(ctx: Context<'_>, message: Message) -> Result<(), Error> {
     let started = Instant::now();
     let data = ctx.data();
-    let question = strip_mentions(&message.content, data.bot_id);
+    let question = clean_question(&message.content);
     let handled = data.answer(Origin::ContextMenu, &question);
     let (note, sent) = if let Reply::Answer(answer) = &handled.reply {
         let reply = render(&handled.reply).into_reply(&message);

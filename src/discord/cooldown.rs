@@ -29,7 +29,8 @@ pub enum Verdict {
     Wait {
         /// How long until the next reply is allowed.
         remaining: Duration,
-        /// This is the first message held back in this period: tell the person once.
+        /// Tell the person (once): this is the first message addressed to the bot that is held
+        /// back in this period.
         first: bool,
     },
 }
@@ -73,16 +74,17 @@ impl Cooldown {
     }
 
     /// Asks to reply to `user` at `now`; on [`Verdict::Go`] the period starts at once, so two
-    /// messages handled at the same moment cannot both pass.
-    pub fn try_begin(&self, user: UserId, now: Instant) -> Verdict {
+    /// messages handled at the same moment cannot both pass. `addressed`: the message was
+    /// addressed to the bot (mention, DM), so the first one held back gets the note.
+    pub fn try_begin(&self, user: UserId, now: Instant, addressed: bool) -> Verdict {
         if self.period.is_zero() {
             return Verdict::Go;
         }
         let mut users = self.users.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(slot) = users.slots.get_mut(&user) {
             if now < slot.until {
-                let first = !slot.told;
-                slot.told = true;
+                let first = addressed && !slot.told;
+                slot.told |= first;
                 return Verdict::Wait {
                     remaining: slot.until - now,
                     first,
@@ -125,27 +127,35 @@ mod tests {
         let c = Cooldown::new(10 * S);
         let t0 = Instant::now();
         let a = UserId::new(1);
-        assert_eq!(c.try_begin(a, t0), Verdict::Go);
+        assert_eq!(c.try_begin(a, t0, false), Verdict::Go);
+        // Held back in a help channel: no note, and the note is still owed.
         assert_eq!(
-            c.try_begin(a, t0 + 2 * S),
+            c.try_begin(a, t0 + S, false),
+            Verdict::Wait {
+                remaining: 9 * S,
+                first: false
+            }
+        );
+        assert_eq!(
+            c.try_begin(a, t0 + 2 * S, true),
             Verdict::Wait {
                 remaining: 8 * S,
                 first: true
             }
         );
         assert_eq!(
-            c.try_begin(a, t0 + 3 * S),
+            c.try_begin(a, t0 + 3 * S, true),
             Verdict::Wait {
                 remaining: 7 * S,
                 first: false
             }
         );
         // Someone else is not held back.
-        assert_eq!(c.try_begin(UserId::new(2), t0 + 3 * S), Verdict::Go);
+        assert_eq!(c.try_begin(UserId::new(2), t0 + 3 * S, true), Verdict::Go);
         // After the period: a reply, and the next hold is "first" again.
-        assert_eq!(c.try_begin(a, t0 + 10 * S), Verdict::Go);
+        assert_eq!(c.try_begin(a, t0 + 10 * S, true), Verdict::Go);
         assert!(matches!(
-            c.try_begin(a, t0 + 11 * S),
+            c.try_begin(a, t0 + 11 * S, true),
             Verdict::Wait { first: true, .. }
         ));
     }
@@ -155,7 +165,7 @@ mod tests {
         let c = Cooldown::new(Duration::ZERO);
         let t0 = Instant::now();
         for _ in 0..3 {
-            assert_eq!(c.try_begin(UserId::new(1), t0), Verdict::Go);
+            assert_eq!(c.try_begin(UserId::new(1), t0, true), Verdict::Go);
         }
         assert_eq!(c.tracked(), 0);
     }
@@ -164,12 +174,12 @@ mod tests {
     fn cooldown_forgets_expired_users() {
         let c = Cooldown::new(S);
         let t0 = Instant::now();
-        for id in 1..=(SWEEP_AT as u64 - 1) {
-            c.try_begin(UserId::new(id), t0);
+        for id in 1..(SWEEP_AT as u64) {
+            c.try_begin(UserId::new(id), t0, false);
         }
         assert_eq!(c.tracked(), SWEEP_AT - 1);
         // All of those have expired by now: the sweep keeps only the newcomer.
-        c.try_begin(UserId::new(u64::MAX), t0 + 2 * S);
+        c.try_begin(UserId::new(u64::MAX), t0 + 2 * S, false);
         assert_eq!(c.tracked(), 1);
     }
 }

@@ -110,9 +110,9 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
         content: &msg.content,
     };
     match route(&incoming, data.bot_id, help_channels) {
-        Route::Ignore(why) => debug!(?why, message = %msg.id, "message ignored"),
+        Route::Ignore(why) => debug!(?why, message_id = %msg.id, "message ignored"),
         Route::Hello { origin } => {
-            if data.cooldown.try_begin(msg.author.id, started) == Verdict::Go {
+            if data.cooldown.try_begin(msg.author.id, started, false) == Verdict::Go {
                 let hello = Rendered::text(render::hello_text(data.clinic()));
                 send_reply(ctx, msg, hello).await;
                 debug!(origin = origin.as_str(), "greeted");
@@ -122,7 +122,11 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
             debug!(origin = origin.as_str(), question = %question, "question");
             let handled = data.answer(origin, &question);
             let sent = if should_reply(origin, handled.outcome) {
-                match data.cooldown.try_begin(msg.author.id, Instant::now()) {
+                let addressed = origin != Origin::HelpChannel;
+                match data
+                    .cooldown
+                    .try_begin(msg.author.id, Instant::now(), addressed)
+                {
                     Verdict::Go => {
                         if send_reply(ctx, msg, render(&handled.reply)).await {
                             Sent::Reply
@@ -131,7 +135,7 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
                         }
                     }
                     Verdict::Wait { remaining, first } => {
-                        if first && origin != Origin::HelpChannel {
+                        if first {
                             let note = Rendered::text(render::cooldown_text(remaining));
                             send_reply(ctx, msg, note).await;
                         }
@@ -155,7 +159,7 @@ async fn send_reply(ctx: &serenity::Context, msg: &Message, rendered: Rendered) 
     {
         Ok(_) => true,
         Err(e) => {
-            warn!(error = %e, channel = %msg.channel_id, message = %msg.id, "could not send a reply");
+            warn!(error = %e, channel = %msg.channel_id, message_id = %msg.id, "could not send a reply");
             false
         }
     }

@@ -109,7 +109,7 @@ pub fn route(msg: &Incoming<'_>, bot: UserId, help_channels: &[ChannelId]) -> Ro
     } else {
         return Route::Ignore(Ignored::NotAddressed);
     };
-    let question = strip_mentions(msg.content, bot);
+    let question = clean_question(msg.content);
     match (question.is_empty(), origin) {
         (true, Origin::HelpChannel) => Route::Ignore(Ignored::Empty),
         (true, _) => Route::Hello { origin },
@@ -147,16 +147,55 @@ pub fn mentions(text: &str, user: UserId) -> bool {
         .any(|m| text.contains(m.as_str()))
 }
 
-/// The text without the mentions of `user`, trimmed.
+/// The question in a message: the text without mentions of any kind (the bot, people, roles,
+/// channels, `@everyone`, `@here`) or custom emoji, trimmed. They carry no meaning for the FAQ
+/// and would only dilute the match ("@everyone what does OT stand for").
+///
+/// ```
+/// use faqbot::discord::route::clean_question;
+/// assert_eq!(clean_question("<@1> @everyone what is <#5> OT <:ot:42>?"), "what is   OT  ?");
+/// ```
 #[must_use]
-pub fn strip_mentions(text: &str, user: UserId) -> String {
-    let mut out = text.to_owned();
-    for form in mention_forms(user) {
-        if out.contains(&form) {
-            out = out.replace(&form, " ");
+pub fn clean_question(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['<', '@']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        // '<' and '@' are one byte each.
+        let skip = mention_len(tail).unwrap_or(1);
+        if skip > 1 {
+            out.push(' ');
+        } else {
+            out.push_str(&tail[..1]);
+        }
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    out.trim().to_owned()
+}
+
+/// The length of the mention (or custom emoji) `text` starts with, if it starts with one.
+fn mention_len(text: &str) -> Option<usize> {
+    for everyone in ["@everyone", "@here"] {
+        if text.starts_with(everyone) {
+            return Some(everyone.len());
         }
     }
-    out.trim().to_owned()
+    let end = text.strip_prefix('<')?.find('>')? + 1;
+    let inner = &text[1..end];
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let id = inner
+        .strip_prefix("@!")
+        .or_else(|| inner.strip_prefix("@&"))
+        .or_else(|| inner.strip_prefix('@'))
+        .or_else(|| inner.strip_prefix('#'));
+    let emoji = inner
+        .strip_prefix(':')
+        .or_else(|| inner.strip_prefix("a:"))
+        .and_then(|e| e.rsplit_once(':'))
+        .map(|(_, id)| id);
+    (id.is_some_and(digits) || emoji.is_some_and(digits)).then_some(end + 1)
 }
 
 #[cfg(test)]
@@ -188,6 +227,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::too_many_lines, reason = "one table, one case per line")]
     fn route_table() {
         let help = [HELP];
         let table: Vec<(&str, Incoming<'_>, Route)> = vec![
@@ -219,6 +259,11 @@ mod tests {
                     ..msg("hey <@!1>, what is OT")
                 },
                 ask(Origin::Mention, "hey  , what is OT"),
+            ),
+            (
+                "everyone and roles",
+                msg("@everyone <@&5> @here what is OT"),
+                ask(Origin::HelpChannel, "what is OT"),
             ),
             (
                 "mention in help channel",
@@ -358,6 +403,24 @@ mod tests {
         assert!(!mentions("<@12>", BOT));
         assert!(!mentions("<@&1>", BOT), "a role mention is not the bot");
         assert!(!mentions("@faqbot", BOT));
-        assert_eq!(strip_mentions("<@1><@!1> a <@1>", BOT), "a");
+    }
+
+    #[test]
+    fn clean_question_table() {
+        let table = [
+            ("<@1><@!1> a <@1>", "a"),
+            ("a <@&22> b", "a   b"),
+            ("a <#33>", "a"),
+            ("@here @everyone", ""),
+            ("<a:dance:44> hi", "hi"),
+            ("a < b and c@d.e", "a < b and c@d.e"),
+            ("<@x> <#> <t:123:R>", "<@x> <#> <t:123:R>"),
+            ("<", "<"),
+            ("@", "@"),
+            ("é@<é>", "é@<é>"),
+        ];
+        for (text, want) in table {
+            assert_eq!(clean_question(text), want, "{text:?}");
+        }
     }
 }

@@ -1,3 +1,4 @@
 //! Shared support code for the integration tests.
 
 pub mod fake_discord;
+pub mod harness;
