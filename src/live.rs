@@ -60,8 +60,16 @@ impl ReloadOutcome {
 impl fmt::Display for ReloadOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReloadOutcome::Reloaded { entries, warnings, took } => {
-                write!(f, "FAQ reloaded: {entries} entries in {} ms", took.as_millis())?;
+            ReloadOutcome::Reloaded {
+                entries,
+                warnings,
+                took,
+            } => {
+                write!(
+                    f,
+                    "FAQ reloaded: {entries} entries in {} ms",
+                    took.as_millis()
+                )?;
                 if !warnings.is_empty() {
                     write!(f, ", {} warning(s)", warnings.len())?;
                     for w in warnings {
@@ -71,8 +79,14 @@ impl fmt::Display for ReloadOutcome {
                 Ok(())
             }
             ReloadOutcome::Rejected { problems } => {
-                let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
-                write!(f, "FAQ edit refused ({errors} error(s)); the previous FAQ is still in service:")?;
+                let errors = problems
+                    .iter()
+                    .filter(|p| p.severity == Severity::Error)
+                    .count();
+                write!(
+                    f,
+                    "FAQ edit refused ({errors} error(s)); the previous FAQ is still in service:"
+                )?;
                 for p in problems {
                     write!(f, "\n{p}")?;
                 }
@@ -153,7 +167,9 @@ pub fn watch(
             return;
         }
         let outcome = reload(&shared, &watched, config);
-        let mut last = last_rejection.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut last = last_rejection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         match &outcome {
             ReloadOutcome::Rejected { problems } => {
                 if last.as_ref() == Some(problems) {

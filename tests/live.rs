@@ -52,20 +52,32 @@ fn a_saved_edit_is_answered_within_two_seconds() {
     let dir = temp_faq();
     let shared = shared(dir.path());
     let (tx, rx) = mpsc::channel();
-    let _watcher = watch(shared.clone(), dir.path().to_owned(), MatchConfig::DEFAULT, move |o| {
-        let _ = tx.send(o.to_string());
-    })
+    let _watcher = watch(
+        shared.clone(),
+        dir.path().to_owned(),
+        MatchConfig::DEFAULT,
+        move |o| {
+            let _ = tx.send(o.to_string());
+        },
+    )
     .expect("watch");
     assert_eq!(answered(&shared, "is my kid scared of water normal"), None);
 
     let saved = Instant::now();
     std::fs::write(dir.path().join("swimming.md"), NEW_ENTRY).expect("write");
     assert!(
-        eventually(Duration::from_secs(2), || answered(&shared, "my kid is scared of water").as_deref() == Some("swimming")),
+        eventually(Duration::from_secs(2), || answered(
+            &shared,
+            "my kid is scared of water"
+        )
+        .as_deref()
+            == Some("swimming")),
         "the new entry was not answered within 2 s"
     );
     eprintln!("edit live after {} ms", saved.elapsed().as_millis());
-    let message = rx.recv_timeout(Duration::from_secs(2)).expect("outcome reported");
+    let message = rx
+        .recv_timeout(Duration::from_secs(2))
+        .expect("outcome reported");
     assert!(message.starts_with("FAQ reloaded: 3 entries"), "{message}");
 }
 
@@ -74,24 +86,60 @@ fn a_broken_edit_is_refused_once_and_the_old_faq_keeps_answering() {
     let dir = temp_faq();
     let shared = shared(dir.path());
     let (tx, rx) = mpsc::channel();
-    let _watcher = watch(shared.clone(), dir.path().to_owned(), MatchConfig::DEFAULT, move |o: &ReloadOutcome| {
-        let _ = tx.send(o.clone());
-    })
+    let _watcher = watch(
+        shared.clone(),
+        dir.path().to_owned(),
+        MatchConfig::DEFAULT,
+        move |o: &ReloadOutcome| {
+            let _ = tx.send(o.clone());
+        },
+    )
     .expect("watch");
 
-    std::fs::write(dir.path().join("walking.md"), "+++\ntitle = \"Walking\"\nquestions = [\"unclosed\"\n+++\nA").expect("write");
-    let outcome = rx.recv_timeout(Duration::from_secs(3)).expect("refusal reported");
-    let ReloadOutcome::Rejected { problems } = &outcome else { panic!("{outcome}") };
-    assert!(problems.iter().any(|p| p.to_string().starts_with("walking.md:3: error: bad front matter")), "{outcome}");
-    assert!(outcome.to_string().contains("the previous FAQ is still in service"));
-    assert_eq!(answered(&shared, "my toddler is not walking yet").as_deref(), Some("walking"));
+    std::fs::write(
+        dir.path().join("walking.md"),
+        "+++\ntitle = \"Walking\"\nquestions = [\"unclosed\"\n+++\nA",
+    )
+    .expect("write");
+    let outcome = rx
+        .recv_timeout(Duration::from_secs(3))
+        .expect("refusal reported");
+    let ReloadOutcome::Rejected { problems } = &outcome else {
+        panic!("{outcome}")
+    };
+    assert!(
+        problems.iter().any(|p| p
+            .to_string()
+            .starts_with("walking.md:3: error: bad front matter")),
+        "{outcome}"
+    );
+    assert!(outcome
+        .to_string()
+        .contains("the previous FAQ is still in service"));
+    assert_eq!(
+        answered(&shared, "my toddler is not walking yet").as_deref(),
+        Some("walking")
+    );
 
     // Saving the same broken file again is not reported a second time...
-    std::fs::write(dir.path().join("walking.md"), "+++\ntitle = \"Walking\"\nquestions = [\"unclosed\"\n+++\nA").expect("write");
-    assert!(rx.recv_timeout(Duration::from_millis(1500)).is_err(), "the same failure was reported twice");
+    std::fs::write(
+        dir.path().join("walking.md"),
+        "+++\ntitle = \"Walking\"\nquestions = [\"unclosed\"\n+++\nA",
+    )
+    .expect("write");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(1500)).is_err(),
+        "the same failure was reported twice"
+    );
     // ...and a fix is.
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq-small/walking.md"), dir.path().join("walking.md")).expect("fix");
-    let outcome = rx.recv_timeout(Duration::from_secs(3)).expect("reload reported");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq-small/walking.md"),
+        dir.path().join("walking.md"),
+    )
+    .expect("fix");
+    let outcome = rx
+        .recv_timeout(Duration::from_secs(3))
+        .expect("reload reported");
     assert!(outcome.is_reloaded(), "{outcome}");
 }
 
@@ -108,10 +156,17 @@ fn questions_during_fifty_reloads_are_answered_from_a_complete_faq() {
                     let entries = snapshot.faq().len();
                     // Every version on disk has 2 or 3 whole entries; a torn one would not.
                     assert!(entries == 2 || entries == 3, "{entries} entries");
-                    let question = if i % 2 == 0 { "my toddler is not walking yet" } else { "trouble holding a pencil" };
+                    let question = if i % 2 == 0 {
+                        "my toddler is not walking yet"
+                    } else {
+                        "trouble holding a pencil"
+                    };
                     match snapshot.ask(question) {
                         Decision::Answer(c) => {
-                            let entry = snapshot.faq().get(&c.id).expect("answered entry exists in the same snapshot");
+                            let entry = snapshot
+                                .faq()
+                                .get(&c.id)
+                                .expect("answered entry exists in the same snapshot");
                             assert!(!entry.answer.is_empty());
                         }
                         other => panic!("{question}: {other:?}"),
@@ -143,6 +198,12 @@ fn an_unreadable_directory_keeps_the_old_faq() {
     let dir = temp_faq();
     let shared = shared(dir.path());
     let outcome = reload(&shared, &dir.path().join("gone"), MatchConfig::DEFAULT);
-    assert!(matches!(outcome, ReloadOutcome::Unreadable { .. }), "{outcome}");
-    assert_eq!(answered(&shared, "trouble holding a pencil").as_deref(), Some("hands"));
+    assert!(
+        matches!(outcome, ReloadOutcome::Unreadable { .. }),
+        "{outcome}"
+    );
+    assert_eq!(
+        answered(&shared, "trouble holding a pencil").as_deref(),
+        Some("hands")
+    );
 }
