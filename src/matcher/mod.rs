@@ -435,30 +435,28 @@ impl Matcher {
     fn top(&self, parts: &[Vec<f32>; 4], k: usize) -> Vec<Candidate> {
         let weights = self.tuning.weights;
         let total: f32 = weights.iter().sum::<f32>().max(f32::MIN_POSITIVE);
-        let mut ranked: Vec<Candidate> = (0..self.ids.len())
-            .map(|entry| Candidate {
-                entry,
-                id: self.ids[entry].clone(),
-                score: parts
-                    .iter()
-                    .zip(weights)
-                    .map(|(p, w)| p[entry] * w)
-                    .sum::<f32>()
-                    / total,
+        let mut ranked: Vec<(usize, f32)> = (0..self.ids.len())
+            .map(|entry| {
+                let score = parts.iter().zip(weights).map(|(p, w)| p[entry] * w).sum::<f32>();
+                (entry, score / total)
             })
-            .filter(|c| c.score > 0.0)
+            .filter(|(_, score)| *score > 0.0)
             .collect();
-        let by_score = |a: &Candidate, b: &Candidate| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.entry.cmp(&b.entry))
-        };
+        // Best first; among equal scores, the entry listed first.
+        let by_score = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
         if ranked.len() > k {
             ranked.select_nth_unstable_by(k - 1, by_score);
             ranked.truncate(k);
         }
         ranked.sort_unstable_by(by_score);
         ranked
+            .into_iter()
+            .map(|(entry, score)| Candidate {
+                entry,
+                id: self.ids[entry].clone(),
+                score,
+            })
+            .collect()
     }
 
     /// The best [`MAX_CANDIDATES`] entries for `question`, best first, with scores in 0..=1.
