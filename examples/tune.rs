@@ -51,6 +51,7 @@ fn main() -> Result<()> {
                 let mut best = None;
                 for i in 5..=60 {
                     let threshold = i as f32 * 0.01;
+                    let _ = &cases;
                     let s = summarise(
                         &cases,
                         &ranked,
