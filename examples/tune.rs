@@ -21,8 +21,8 @@ fn main() -> Result<()> {
         .faq;
     let cases = parse_cases(&std::fs::read_to_string(cases_path).context("cases")?)?;
     println!("k1    stop  weights              best-t  acc    refuse wrong  | margin-to-first-oos");
-    for k1 in [0.5_f32, 0.8, 1.2, 2.0] {
-        for stop in [0.0_f32, 0.25, 0.5, 1.0] {
+    for k1 in [0.3_f32, 0.5, 0.8, 1.2, 2.0] {
+        for stop in [0.25_f32, 0.5] {
             for weights in [
                 [1.0, 1.0, 1.0, 1.0],
                 [1.0, 0.5, 1.0, 1.0],
@@ -51,6 +51,7 @@ fn main() -> Result<()> {
                 let mut best = None;
                 for i in 5..=60 {
                     let threshold = i as f32 * 0.01;
+                    let _ = &cases;
                     let s = summarise(
                         &cases,
                         &ranked,

@@ -8,6 +8,7 @@ use faqbot::faq::FaqError;
 use faqbot::knowledge::Knowledge;
 use faqbot::matcher::MatchConfig;
 use faqbot::reply::Clinic;
+use faqbot::store::{LogConfig, QuestionLog};
 use faqbot::{cli, config};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,42 @@ enum Command {
         #[arg(long)]
         max_wrong: Option<f64>,
     },
+    /// What parents asked: questions by outcome, most asked entries, unanswered questions
+    /// grouped, entries voted not helpful.
+    Report {
+        /// How far back: e.g. 7d, 24h, 2w.
+        #[arg(long, default_value = "7d", value_parser = parse_since)]
+        since: u64,
+        /// The question log.
+        #[arg(long, env = "QUESTION_LOG_PATH", default_value = "faqbot.sqlite3")]
+        db: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also write the unanswered questions to FILE as an eval cases file.
+        #[arg(long, value_name = "FILE")]
+        unanswered_as_cases: Option<PathBuf>,
+    },
+}
+
+/// Seconds in "7d", "24h", "2w" or "90m".
+fn parse_since(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a number and a unit, e.g. 7d"))?;
+    let unit = match unit {
+        "m" => 60,
+        "h" => 3600,
+        "d" | "" => 86_400,
+        "w" => 7 * 86_400,
+        other => return Err(format!("unknown unit {other:?}: use m, h, d or w")),
+    };
+    Ok(number * unit)
 }
 
 /// How `faqbot run` writes its logs (standard error).
@@ -271,6 +308,42 @@ fn run(args: Args) -> Result<ExitCode> {
             if !failures.is_empty() {
                 eprintln!("below the bar: {}", failures.join("; "));
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Report {
+            since,
+            db,
+            json,
+            unanswered_as_cases,
+        } => {
+            if !db.exists() {
+                bail!("no question log at {} (the bot creates it when it runs; set QUESTION_LOG_PATH or --db)", db.display());
+            }
+            let log = QuestionLog::open(&LogConfig {
+                retention_days: None,
+                ..LogConfig::new(&db)
+            })
+            .with_context(|| format!("cannot open the question log {}", db.display()))?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let report = log
+                .report(now.saturating_sub(since) as i64)
+                .context("cannot read the question log")?;
+            log.close().context("cannot close the question log")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{report}");
+            }
+            if let Some(path) = unanswered_as_cases {
+                std::fs::write(&path, report.unanswered_as_cases())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!(
+                    "wrote {} unanswered question group(s) to {}",
+                    report.unanswered.len(),
+                    path.display()
+                );
             }
         }
     }

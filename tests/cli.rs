@@ -180,3 +180,45 @@ fn eval_rejects_unknown_expected_ids() {
         String::from_utf8_lossy(&out.stderr).contains("'no-such-id', which is not an FAQ entry")
     );
 }
+
+#[test]
+fn report_groups_unanswered_questions_and_writes_them_as_cases() {
+    use faqbot::store::{LogConfig, Origin, Outcome, QuestionLog, QuestionRecord};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("log.sqlite3");
+    let log = QuestionLog::open(&LogConfig::new(&db)).expect("open");
+    for (question, outcome, id) in [
+        ("what is OT", Outcome::Answer, Some("what-is-ot")),
+        ("how much does OT cost", Outcome::NoMatch, None),
+        ("How much does OT cost??", Outcome::NoMatch, None),
+        ("do you take insurance", Outcome::NoMatch, None),
+    ] {
+        log.log(QuestionRecord::now(
+            Origin::HelpChannel,
+            question,
+            outcome,
+            id.map(String::from),
+            0.5,
+        ));
+    }
+    log.close().expect("close");
+
+    let cases = dir.path().join("unanswered.toml");
+    let out = faqbot(&[
+        "report",
+        "--db",
+        db.to_str().expect("utf-8"),
+        "--unanswered-as-cases",
+        cases.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("how much does OT cost"), "{text}");
+    let cases = faqbot::eval::parse_cases(&std::fs::read_to_string(&cases).expect("cases written"))
+        .expect("valid cases");
+    assert_eq!(cases.len(), 2, "{cases:?}");
+    assert!(cases.iter().all(|c| c.expect.is_empty()));
+
+    let out = faqbot(&["report", "--db", "no-such.sqlite3"]);
+    assert_eq!(out.status.code(), Some(1));
+}

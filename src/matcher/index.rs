@@ -19,54 +19,65 @@ const DENSE_SHARE: f32 = 0.08;
 /// Where a feature's weights are.
 #[derive(Debug, Clone, Copy)]
 enum Row {
-    /// `sparse[start..end]`: (document, weight) pairs.
+    /// `sparse[start..end]`: (document, weights) pairs.
     Sparse(u32, u32),
-    /// `dense[start..start + docs]`: one weight per document.
+    /// `dense[start..start + docs]`: weights for every document.
     Dense(u32),
 }
 
-/// Posting lists of one index, flattened for cache locality.
-#[derive(Debug, Clone, Default)]
-struct Postings {
+/// Posting lists of one index, flattened for cache locality, with `W` weights per posting so
+/// that scorers sharing features (BM25 and cosine over character n-grams) read one row.
+#[derive(Debug, Clone)]
+struct Postings<const W: usize> {
     docs: usize,
     ids: FxHashMap<Feature, u32>,
     rows: Vec<Row>,
-    sparse: Vec<(u32, f32)>,
-    dense: Vec<f32>,
-    /// Per feature: its inverse document frequency.
-    idf: Vec<f32>,
+    sparse: Vec<(u32, [f32; W])>,
+    dense: Vec<[f32; W]>,
+    /// Per feature: its inverse document frequencies.
+    idf: Vec<[f32; W]>,
 }
 
-impl Postings {
-    fn build(docs: &[Bag], weight: impl Fn(usize, u32) -> f32, idf: impl Fn(usize) -> f32) -> Self {
-        let mut lists: FxHashMap<Feature, Vec<(u32, f32)>> = FxHashMap::default();
+impl<const W: usize> Postings<W> {
+    /// `weight(doc, tf, df)` and `idf(df)` give each posting's weights and each feature's idf.
+    fn build(
+        docs: &[Bag],
+        weight: impl Fn(usize, u32, usize) -> [f32; W],
+        idf: impl Fn(usize) -> [f32; W],
+    ) -> Self {
+        let mut lists: FxHashMap<Feature, Vec<(u32, u32)>> = FxHashMap::default();
         for (doc, bag) in docs.iter().enumerate() {
             for (&feature, &tf) in bag {
-                lists
-                    .entry(feature)
-                    .or_default()
-                    .push((doc as u32, weight(doc, tf)));
+                lists.entry(feature).or_default().push((doc as u32, tf));
             }
         }
         let mut postings = Postings {
             docs: docs.len(),
-            ..Postings::default()
+            ids: FxHashMap::default(),
+            rows: Vec::new(),
+            sparse: Vec::new(),
+            dense: Vec::new(),
+            idf: Vec::new(),
         };
         let mut features: Vec<_> = lists.into_iter().collect();
         features.sort_unstable_by_key(|(feature, _)| *feature);
         for (feature, mut list) in features {
             list.sort_unstable_by_key(|(doc, _)| *doc);
-            postings.idf.push(idf(list.len()));
-            if list.len() as f32 >= DENSE_SHARE * docs.len() as f32 {
+            let df = list.len();
+            postings.idf.push(idf(df));
+            if df as f32 >= DENSE_SHARE * docs.len() as f32 {
                 let start = postings.dense.len();
-                postings.dense.resize(start + docs.len(), 0.0);
-                for (doc, w) in list {
-                    postings.dense[start + doc as usize] = w;
+                postings.dense.resize(start + docs.len(), [0.0; W]);
+                for (doc, tf) in list {
+                    postings.dense[start + doc as usize] = weight(doc as usize, tf, df);
                 }
                 postings.rows.push(Row::Dense(start as u32));
             } else {
                 let start = postings.sparse.len() as u32;
-                postings.sparse.extend(list);
+                postings.sparse.extend(
+                    list.into_iter()
+                        .map(|(doc, tf)| (doc, weight(doc as usize, tf, df))),
+                );
                 postings
                     .rows
                     .push(Row::Sparse(start, postings.sparse.len() as u32));
@@ -76,21 +87,31 @@ impl Postings {
         postings
     }
 
-    /// Adds `scale` times the weights of feature `id` into `scores`; returns its idf.
-    fn add(&self, id: u32, scale: impl Fn(f32) -> f32, scores: &mut [f32]) -> f32 {
+    /// Adds `scale[w]` times the feature's weights `w` into `scores[w]`; returns its idfs.
+    #[inline]
+    fn add(
+        &self,
+        id: u32,
+        scale: impl Fn([f32; W]) -> [f32; W],
+        scores: &mut [Vec<f32>; W],
+    ) -> [f32; W] {
         let id = id as usize;
         let idf = self.idf[id];
         let scale = scale(idf);
         match self.rows[id] {
             Row::Sparse(start, end) => {
                 for &(doc, w) in &self.sparse[start as usize..end as usize] {
-                    scores[doc as usize] += scale * w;
+                    for k in 0..W {
+                        scores[k][doc as usize] += scale[k] * w[k];
+                    }
                 }
             }
             Row::Dense(start) => {
                 let row = &self.dense[start as usize..start as usize + self.docs];
-                for (s, w) in scores.iter_mut().zip(row) {
-                    *s += scale * w;
+                for k in 0..W {
+                    for (s, w) in scores[k].iter_mut().zip(row) {
+                        *s += scale[k] * w[k];
+                    }
                 }
             }
         }
@@ -105,102 +126,88 @@ impl Postings {
             Row::Sparse(start, end) => self.sparse[start as usize..end as usize]
                 .binary_search_by_key(&(doc as u32), |(d, _)| *d)
                 .is_ok(),
-            Row::Dense(start) => self.dense[start as usize + doc] > 0.0,
-        }
-    }
-
-    /// Multiplies every weight of every feature by `factor(idf)`.
-    fn scale_by_idf(&mut self, factor: impl Fn(f32) -> f32) {
-        for (id, row) in self.rows.iter().enumerate() {
-            let f = factor(self.idf[id]);
-            match *row {
-                Row::Sparse(start, end) => {
-                    for item in &mut self.sparse[start as usize..end as usize] {
-                        item.1 *= f;
-                    }
-                }
-                Row::Dense(start) => {
-                    for w in &mut self.dense[start as usize..start as usize + self.docs] {
-                        *w *= f;
-                    }
-                }
-            }
+            Row::Dense(start) => self.dense[start as usize + doc][0] > 0.0,
         }
     }
 }
 
 /// BM25 term saturation: how fast repeated features stop adding weight.
 ///
-/// 2.0 rather than the textbook 1.2: an entry document sums many questions, so its counts are
-/// high; measured best on CLINC150 val (see `matcher-notes.md`).
-pub const BM25_K1: f32 = 2.0;
+/// 1.0: with ~20 questions per entry a word said once in an entry must still count (at 2.0 a
+/// single mention explains only a third of its weight, and parents' questions fell below
+/// out-of-scope ones); from 0.8 to 2.0 CLINC150 moves by less than 0.5 points, and below 0.5
+/// it drops under the K=all bar.
+pub const BM25_K1: f32 = 1.0;
 /// BM25 length normalisation (the textbook value; long entries are not penalised much more).
 pub const BM25_B: f32 = 0.75;
-
-/// BM25 over entry documents whose score is divided by the best score the query could get:
-/// `(k1 + 1) * sum of idf over the query's features`, unknown features included. The result, in
-/// 0..=1, is the share of the question's weight the entry explains, so one threshold means the
-/// same for short and long questions, and words the FAQ has never seen pull the score down.
-#[derive(Debug, Clone, Default)]
-pub struct Bm25 {
-    postings: Postings,
-    unknown_idf: f32,
-    k1: f32,
-}
 
 fn bm25_idf(docs: usize, df: usize) -> f32 {
     let (n, df) = (docs as f32, df as f32);
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
+/// The BM25 tf part of each posting: `tf (k1 + 1) / (tf + k1 (1 - b + b len / average))`.
+fn bm25_weights(docs: &[Bag], k1: f32, b: f32) -> impl Fn(usize, u32) -> f32 {
+    let lengths: Vec<f32> = docs
+        .iter()
+        .map(|bag| bag.values().sum::<u32>() as f32)
+        .collect();
+    let average = (lengths.iter().sum::<f32>() / lengths.len().max(1) as f32).max(1.0);
+    move |doc: usize, tf: u32| {
+        let tf = tf as f32;
+        let norm = 1.0 - b + b * lengths[doc] / average;
+        tf * (k1 + 1.0) / (tf + k1 * norm)
+    }
+}
+
+/// BM25 over entry documents whose score is divided by the best score the query could get:
+/// `(k1 + 1) * sum of idf over the query's features`, unknown features included. The result, in
+/// 0..=1, is the share of the question's weight the entry explains, so one threshold means the
+/// same for short and long questions, and words the FAQ has never seen pull the score down.
+#[derive(Debug, Clone)]
+pub struct Bm25 {
+    postings: Postings<1>,
+    unknown_idf: f32,
+    k1: f32,
+}
+
 impl Bm25 {
     /// Indexes one bag of features per document.
     #[must_use]
     pub fn build(docs: &[Bag], k1: f32, b: f32) -> Self {
-        let lengths: Vec<f32> = docs
-            .iter()
-            .map(|bag| bag.values().sum::<u32>() as f32)
-            .collect();
-        let average = (lengths.iter().sum::<f32>() / lengths.len().max(1) as f32).max(1.0);
-        let weight = |doc: usize, tf: u32| {
-            let tf = tf as f32;
-            let norm = 1.0 - b + b * lengths[doc] / average;
-            tf * (k1 + 1.0) / (tf + k1 * norm)
-        };
+        let weight = bm25_weights(docs, k1, b);
         Bm25 {
-            postings: Postings::build(docs, weight, |df| bm25_idf(docs.len(), df)),
+            postings: Postings::build(
+                docs,
+                |doc, tf, _| [weight(doc, tf)],
+                |df| [bm25_idf(docs.len(), df)],
+            ),
             unknown_idf: bm25_idf(docs.len(), 0),
             k1,
         }
     }
 
-    /// The row id of each feature in this index (`None`: no document has it). Indexes built
-    /// from the same bags give the same ids.
-    #[must_use]
-    pub fn resolve(&self, features: impl Iterator<Item = Feature>) -> Vec<Option<u32>> {
-        features
-            .map(|f| self.postings.ids.get(&f).copied())
-            .collect()
-    }
-
     /// Adds the query's coverage-normalised scores into `scores` (one slot per document,
-    /// zeroed by the caller). `query` holds (row id from [`Bm25::resolve`], count, weight) with
-    /// weight a multiplier on the feature's idf (1.0 for most features).
-    pub fn score(&self, query: &[(Option<u32>, u32, f32)], scores: &mut [f32]) {
+    /// zeroed by the caller). `query` holds (feature, count, weight) with weight a multiplier
+    /// on the feature's idf (1.0 for most features).
+    pub fn score(&self, query: &[(Feature, u32, f32)], scores: &mut Vec<f32>) {
         let mut best_possible = 0.0;
-        for &(id, count, weight) in query {
+        let mut slots = [std::mem::take(scores)];
+        for &(feature, count, weight) in query {
             let count = count as f32 * weight;
-            best_possible += match id {
-                Some(id) => self.postings.add(id, |idf| idf * count, scores) * count,
+            best_possible += match self.postings.ids.get(&feature) {
+                Some(&id) => self.postings.add(id, |[idf]| [idf * count], &mut slots)[0] * count,
                 None => self.unknown_idf * count,
             };
         }
+        let [mut out] = slots;
         if best_possible > 0.0 {
             let scale = 1.0 / ((self.k1 + 1.0) * best_possible);
-            for s in scores.iter_mut() {
+            for s in &mut out {
                 *s *= scale;
             }
         }
+        *scores = out;
     }
 
     /// Does `doc` contain `feature`?
@@ -208,14 +215,6 @@ impl Bm25 {
     pub fn contains(&self, feature: Feature, doc: usize) -> bool {
         self.postings.contains(feature, doc)
     }
-}
-
-/// TF-IDF cosine similarity (sublinear tf, smoothed idf, L2-normalised vectors): a whole-phrase
-/// similarity that, unlike BM25, also rewards an entry for having little beyond the question.
-#[derive(Debug, Clone, Default)]
-pub struct Cosine {
-    postings: Postings,
-    unknown_idf: f32,
 }
 
 fn cosine_idf(docs: usize, df: usize) -> f32 {
@@ -226,20 +225,29 @@ fn sublinear(tf: u32) -> f32 {
     1.0 + (tf as f32).ln()
 }
 
-impl Cosine {
-    /// Indexes one bag of features per document.
+/// Character n-grams scored twice from one posting row: coverage-normalised BM25 (as
+/// [`Bm25`]) and TF-IDF cosine similarity (sublinear tf, smoothed idf, L2-normalised vectors),
+/// a whole-phrase similarity that, unlike BM25, also rewards an entry for having little beyond
+/// the question.
+#[derive(Debug, Clone)]
+pub struct Grams {
+    postings: Postings<2>,
+    bm25_unknown_idf: f32,
+    cosine_unknown_idf: f32,
+    k1: f32,
+}
+
+impl Grams {
+    /// Indexes one bag of n-grams per document.
     #[must_use]
-    pub fn build(docs: &[Bag]) -> Self {
+    pub fn build(docs: &[Bag], k1: f32, b: f32) -> Self {
         let n = docs.len();
-        let df = {
-            let mut df: FxHashMap<Feature, usize> = FxHashMap::default();
-            for bag in docs {
-                for feature in bag.keys() {
-                    *df.entry(*feature).or_default() += 1;
-                }
+        let mut df: FxHashMap<Feature, usize> = FxHashMap::default();
+        for bag in docs {
+            for feature in bag.keys() {
+                *df.entry(*feature).or_default() += 1;
             }
-            df
-        };
+        }
         let norms: Vec<f32> = docs
             .iter()
             .map(|bag| {
@@ -250,38 +258,41 @@ impl Cosine {
                     .max(f32::MIN_POSITIVE)
             })
             .collect();
-        // The weight needs the feature's idf, which `Postings::build` only knows per list; the
-        // document frequency map gives it here.
-        let mut postings = Postings::build(
-            docs,
-            |doc, tf| sublinear(tf) / norms[doc],
-            |df| cosine_idf(n, df),
-        );
-        postings.scale_by_idf(|idf| idf);
-        Cosine {
-            postings,
-            unknown_idf: cosine_idf(n, 0),
+        let bm25 = bm25_weights(docs, k1, b);
+        let weight = |doc: usize, tf: u32, df: usize| {
+            [
+                bm25(doc, tf),
+                sublinear(tf) * cosine_idf(n, df) / norms[doc],
+            ]
+        };
+        Grams {
+            postings: Postings::build(docs, weight, |df| [bm25_idf(n, df), cosine_idf(n, df)]),
+            bm25_unknown_idf: bm25_idf(n, 0),
+            cosine_unknown_idf: cosine_idf(n, 0),
+            k1,
         }
     }
 
-    /// Adds the query's cosine similarity with each document into `scores` (zeroed by the
-    /// caller). `query` holds (row id, count) pairs, the ids from [`Bm25::resolve`] on an
-    /// index built from the same bags.
-    pub fn score(&self, query: &[(Option<u32>, u32)], scores: &mut [f32]) {
-        let mut norm = 0.0;
-        for &(id, count) in query {
-            let tf = sublinear(count);
-            let idf = match id {
-                Some(id) => self.postings.add(id, |idf| tf * idf, scores),
-                None => self.unknown_idf,
+    /// Adds the query's BM25 coverage into `scores[0]` and its cosine similarity into
+    /// `scores[1]` (zeroed by the caller). `query` holds (n-gram, count) pairs.
+    pub fn score(&self, query: &[(Feature, u32)], scores: &mut [Vec<f32>; 2]) {
+        let (mut best_possible, mut norm) = (0.0, 0.0);
+        for &(feature, count) in query {
+            let (c, tf) = (count as f32, sublinear(count));
+            let [bm25_idf, cosine_idf] = match self.postings.ids.get(&feature) {
+                Some(&id) => self.postings.add(id, |[bi, ci]| [bi * c, tf * ci], scores),
+                None => [self.bm25_unknown_idf, self.cosine_unknown_idf],
             };
-            norm += (tf * idf).powi(2);
+            best_possible += bm25_idf * c;
+            norm += (tf * cosine_idf).powi(2);
+        }
+        if best_possible > 0.0 {
+            let scale = 1.0 / ((self.k1 + 1.0) * best_possible);
+            scores[0].iter_mut().for_each(|s| *s *= scale);
         }
         if norm > 0.0 {
-            let scale = 1.0 / norm.sqrt();
-            for s in scores.iter_mut() {
-                *s *= scale;
-            }
+            let scale = 1.0 / f32::sqrt(norm);
+            scores[1].iter_mut().for_each(|s| *s *= scale);
         }
     }
 }
@@ -298,44 +309,59 @@ mod tests {
         bag
     }
 
+    fn ones(features: &[Feature]) -> Vec<(Feature, u32, f32)> {
+        features.iter().map(|f| (*f, 1, 1.0)).collect()
+    }
+
     #[test]
-    fn bm25_full_coverage_approaches_one_and_unknowns_pull_down() {
+    fn bm25_coverage_is_a_fraction_and_unknowns_pull_down() {
         let docs = [bag(&[1, 2, 2, 2, 2, 2, 2, 2]), bag(&[3, 4])];
         let index = Bm25::build(&docs, BM25_K1, BM25_B);
-        let mut scores = [0.0; 2];
-        let q = |features: &[Feature]| -> Vec<(Option<u32>, u32, f32)> {
-            index
-                .resolve(features.iter().copied())
-                .into_iter()
-                .map(|id| (id, 1, 1.0))
-                .collect()
-        };
-        index.score(&q(&[1]), &mut scores);
+        let mut scores = vec![0.0; 2];
+        index.score(&ones(&[1]), &mut scores);
         assert!(scores[0] > 0.2 && scores[0] <= 1.0, "{scores:?}");
         assert!(scores[1].abs() < f32::EPSILON);
 
-        let mut with_unknown = [0.0; 2];
-        index.score(&q(&[1, 99]), &mut with_unknown);
+        let mut with_unknown = vec![0.0; 2];
+        index.score(&ones(&[1, 99]), &mut with_unknown);
         assert!(with_unknown[0] < scores[0] / 2.0, "{with_unknown:?}");
         assert!(index.contains(1, 0) && !index.contains(1, 1));
     }
 
     #[test]
-    fn cosine_of_identical_bags_is_one() {
+    fn cosine_of_identical_bags_is_one_and_bm25_agrees_with_bm25() {
         let docs = [bag(&[1, 2, 3]), bag(&[4, 5])];
-        let index = Cosine::build(&docs);
-        let ids = Bm25::build(&docs, BM25_K1, BM25_B).resolve([1, 2, 3].into_iter());
-        let query: Vec<(Option<u32>, u32)> = ids.into_iter().map(|id| (id, 1)).collect();
-        let mut scores = [0.0; 2];
-        index.score(&query, &mut scores);
-        assert!((scores[0] - 1.0).abs() < 1e-5, "{scores:?}");
-        assert!(scores[1].abs() < f32::EPSILON);
+        let grams = Grams::build(&docs, BM25_K1, BM25_B);
+        let mut scores = [vec![0.0; 2], vec![0.0; 2]];
+        grams.score(&[(1, 1), (2, 1), (3, 1)], &mut scores);
+        assert!((scores[1][0] - 1.0).abs() < 1e-5, "{scores:?}");
+        assert!(scores[1][1].abs() < f32::EPSILON);
+
+        let mut bm25 = vec![0.0; 2];
+        Bm25::build(&docs, BM25_K1, BM25_B).score(&ones(&[1, 2, 3]), &mut bm25);
+        assert!((bm25[0] - scores[0][0]).abs() < 1e-6, "{bm25:?} {scores:?}");
+    }
+
+    #[test]
+    fn dense_and_sparse_rows_score_alike() {
+        // 20 documents: feature 1 is in all (dense), feature 2 in one (sparse).
+        let mut docs: Vec<Bag> = (0..20).map(|_| bag(&[1])).collect();
+        docs[7] = bag(&[1, 2]);
+        let index = Bm25::build(&docs, BM25_K1, BM25_B);
+        let mut scores = vec![0.0; 20];
+        index.score(&ones(&[1, 2]), &mut scores);
+        let best = scores.iter().copied().fold(0.0, f32::max);
+        assert!(
+            (scores[7] - best).abs() < f32::EPSILON && scores[0] > 0.0,
+            "{scores:?}"
+        );
+        assert!(index.contains(2, 7) && !index.contains(2, 6) && index.contains(1, 19));
     }
 
     #[test]
     fn empty_query_scores_nothing() {
         let index = Bm25::build(&[bag(&[1])], BM25_K1, BM25_B);
-        let mut scores = [0.0];
+        let mut scores = vec![0.0];
         index.score(&[], &mut scores);
         assert!(scores[0].abs() < f32::EPSILON);
     }

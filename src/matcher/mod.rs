@@ -21,7 +21,7 @@ pub use index::{BM25_B, BM25_K1};
 use crate::synonyms::Synonyms;
 use crate::text;
 use features::{add_pairs_to_bag, add_to_bag, extract, stem_feature};
-use index::{Bag, Bm25, Cosine};
+use index::{Bag, Bm25, Grams};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// How the index scores: BM25 parameters, the weight of stop words, and how the four scorers
@@ -321,10 +321,9 @@ pub struct Matcher {
     tuning: Tuning,
     synonyms: Synonyms,
     vocabulary: Vocabulary,
-    grams_bm25: Bm25,
+    grams: Grams,
     stems_and_pairs: Bm25,
     stems: Bm25,
-    grams_cosine: Cosine,
 }
 
 impl Matcher {
@@ -392,10 +391,9 @@ impl Matcher {
             tuning,
             synonyms,
             vocabulary,
-            grams_bm25: Bm25::build(&bags[0], k1, b),
+            grams: Grams::build(&bags[0], k1, b),
             stems_and_pairs: Bm25::build(&bags[1], k1, b),
             stems: Bm25::build(&bags[2], k1, b),
-            grams_cosine: Cosine::build(&bags[0]),
         }
     }
 
@@ -413,64 +411,52 @@ impl Matcher {
 
     fn scores(&self, prepared: &Prepared) -> [Vec<f32>; 4] {
         let n = self.ids.len();
-        let mut parts: [Vec<f32>; 4] = std::array::from_fn(|_| vec![0.0; n]);
         let f = &prepared.features;
         let stop = self.tuning.stop_word_weight;
-        let weighted = |index: &Bm25, items: &[(u64, u32, bool)]| -> Vec<(Option<u32>, u32, f32)> {
-            index
-                .resolve(items.iter().map(|i| i.0))
-                .into_iter()
-                .zip(items)
-                .map(|(id, &(_, count, is_stop))| (id, count, if is_stop { stop } else { 1.0 }))
+        let weighted = |items: &[(u64, u32, bool)]| -> Vec<(u64, u32, f32)> {
+            items
+                .iter()
+                .map(|&(feature, count, is_stop)| {
+                    (feature, count, if is_stop { stop } else { 1.0 })
+                })
                 .collect()
         };
-        // Both character n-gram indexes are built from the same bags: one lookup serves both.
-        let gram_ids = self.grams_bm25.resolve(f.grams.iter().map(|g| g.0));
-        let grams: Vec<(Option<u32>, u32)> = gram_ids
-            .into_iter()
-            .zip(&f.grams)
-            .map(|(id, g)| (id, g.1))
-            .collect();
-        let grams_bm25: Vec<(Option<u32>, u32, f32)> =
-            grams.iter().map(|&(id, c)| (id, c, 1.0)).collect();
-        self.grams_bm25.score(&grams_bm25, &mut parts[0]);
-        self.stems_and_pairs.score(
-            &weighted(&self.stems_and_pairs, &f.stems_and_pairs),
-            &mut parts[1],
-        );
-        self.stems
-            .score(&weighted(&self.stems, &f.stems), &mut parts[2]);
-        self.grams_cosine.score(&grams, &mut parts[3]);
-        parts
+        let mut grams = [vec![0.0; n], vec![0.0; n]];
+        self.grams.score(&f.grams, &mut grams);
+        let [grams_bm25, grams_cosine] = grams;
+        let mut pairs = vec![0.0; n];
+        self.stems_and_pairs
+            .score(&weighted(&f.stems_and_pairs), &mut pairs);
+        let mut stems = vec![0.0; n];
+        self.stems.score(&weighted(&f.stems), &mut stems);
+        [grams_bm25, pairs, stems, grams_cosine]
     }
 
     fn top(&self, parts: &[Vec<f32>; 4], k: usize) -> Vec<Candidate> {
         let weights = self.tuning.weights;
         let total: f32 = weights.iter().sum::<f32>().max(f32::MIN_POSITIVE);
-        let mut ranked: Vec<Candidate> = (0..self.ids.len())
-            .map(|entry| Candidate {
-                entry,
-                id: self.ids[entry].clone(),
-                score: parts
-                    .iter()
-                    .zip(weights)
-                    .map(|(p, w)| p[entry] * w)
-                    .sum::<f32>()
-                    / total,
+        let mut ranked: Vec<(usize, f32)> = (0..self.ids.len())
+            .map(|entry| {
+                let score = parts.iter().zip(weights).map(|(p, w)| p[entry] * w).sum::<f32>();
+                (entry, score / total)
             })
-            .filter(|c| c.score > 0.0)
+            .filter(|(_, score)| *score > 0.0)
             .collect();
-        let by_score = |a: &Candidate, b: &Candidate| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.entry.cmp(&b.entry))
-        };
+        // Best first; among equal scores, the entry listed first.
+        let by_score = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
         if ranked.len() > k {
             ranked.select_nth_unstable_by(k - 1, by_score);
             ranked.truncate(k);
         }
         ranked.sort_unstable_by(by_score);
         ranked
+            .into_iter()
+            .map(|(entry, score)| Candidate {
+                entry,
+                id: self.ids[entry].clone(),
+                score,
+            })
+            .collect()
     }
 
     /// The best [`MAX_CANDIDATES`] entries for `question`, best first, with scores in 0..=1.
