@@ -28,6 +28,12 @@ use tracing::{info, warn};
 /// How long shutdown waits for each step (shards to close, replies in flight to finish).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// At most this many events are handled at once; the rest wait their turn. A burst (a busy
+/// channel, or the events Discord replays after a resume) then opens a bounded number of HTTP
+/// connections and holds a bounded amount of memory instead of one of each per message; 32
+/// keeps both cores busy while a reply waits on the network.
+pub const MAX_CONCURRENT_EVENTS: usize = 32;
+
 /// How often rows past retention are deleted from the question log.
 const RETENTION_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -135,10 +141,12 @@ impl Drop for InFlightGuard {
     }
 }
 
-/// poise's framework, with every event counted in [`InFlight`] while it is handled.
+/// poise's framework, with every event counted in [`InFlight`] while it is handled, and at most
+/// [`MAX_CONCURRENT_EVENTS`] handled at once.
 struct Tracked {
     inner: poise::Framework<Data, Error>,
     in_flight: InFlight,
+    turns: tokio::sync::Semaphore,
 }
 
 #[serenity::async_trait]
@@ -149,6 +157,8 @@ impl serenity::Framework for Tracked {
 
     async fn dispatch(&self, ctx: serenity::Context, event: serenity::FullEvent) {
         let _busy = self.in_flight.enter();
+        // The semaphore is never closed; if it were, handling the event anyway is right.
+        let _turn = self.turns.acquire().await.ok();
         self.inner.dispatch(ctx, event).await;
     }
 }
@@ -350,6 +360,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
     let tracked = Tracked {
         inner: framework,
         in_flight: in_flight.clone(),
+        turns: tokio::sync::Semaphore::new(MAX_CONCURRENT_EVENTS),
     };
     let mut client = ClientBuilder::new_with_http(http, intents())
         .framework(tracked)

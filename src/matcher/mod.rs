@@ -437,13 +437,18 @@ impl Matcher {
         let total: f32 = weights.iter().sum::<f32>().max(f32::MIN_POSITIVE);
         let mut ranked: Vec<(usize, f32)> = (0..self.ids.len())
             .map(|entry| {
-                let score = parts.iter().zip(weights).map(|(p, w)| p[entry] * w).sum::<f32>();
+                let score = parts
+                    .iter()
+                    .zip(weights)
+                    .map(|(p, w)| p[entry] * w)
+                    .sum::<f32>();
                 (entry, score / total)
             })
             .filter(|(_, score)| *score > 0.0)
             .collect();
         // Best first; among equal scores, the entry listed first.
-        let by_score = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        let by_score =
+            |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
         if ranked.len() > k {
             ranked.select_nth_unstable_by(k - 1, by_score);
             ranked.truncate(k);
