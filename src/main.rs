@@ -103,6 +103,21 @@ fn parse_since(text: &str) -> Result<u64, String> {
     Ok(number * unit)
 }
 
+/// Prints to standard output; a closed pipe (`faqbot ask ... | head`) is not an error.
+fn out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
@@ -180,14 +195,10 @@ fn run(args: Args) -> Result<ExitCode> {
             let knowledge = load(&args.faq, match_config)?;
             let clinic = terminal_clinic()?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&cli::ask_json(
-                        &knowledge, &clinic, &question, explain
-                    ))?
-                );
+                let json = cli::ask_json(&knowledge, &clinic, &question, explain);
+                out(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
             } else {
-                print!("{}", cli::ask_text(&knowledge, &clinic, &question, explain));
+                out(&cli::ask_text(&knowledge, &clinic, &question, explain))?;
             }
         }
         Command::Chat { explain } => {
@@ -199,16 +210,19 @@ fn run(args: Args) -> Result<ExitCode> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                println!("{}", cli::ask_text(&knowledge, &clinic, &line, explain));
+                out(&format!(
+                    "{}\n",
+                    cli::ask_text(&knowledge, &clinic, &line, explain)
+                ))?;
             }
         }
         Command::Check => match faqbot::faq::load_dir(&args.faq) {
-            Ok(checked) => print!(
-                "{}",
-                cli::problems_text(&checked.warnings, Some(checked.faq.len()))
-            ),
+            Ok(checked) => out(&cli::problems_text(
+                &checked.warnings,
+                Some(checked.faq.len()),
+            ))?,
             Err(FaqError::Invalid { problems }) => {
-                print!("{}", cli::problems_text(&problems, None));
+                out(&cli::problems_text(&problems, None))?;
                 return Ok(ExitCode::FAILURE);
             }
             Err(e) => return Err(e).context("cannot check the FAQ"),
@@ -243,17 +257,17 @@ fn run(args: Args) -> Result<ExitCode> {
                     })
                     .collect();
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                    out(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
                 } else {
-                    print!("{}", cli::sweep_text(&rows));
+                    out(&cli::sweep_text(&rows))?;
                 }
                 return Ok(ExitCode::SUCCESS);
             }
             let summary = eval::summarise(&cases, &ranked, &match_config);
             if json {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                out(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
             } else {
-                print!("{}", cli::eval_text(&summary));
+                out(&cli::eval_text(&summary))?;
             }
             let failures = gate(&summary, min_accuracy, min_refusal, max_wrong);
             if !failures.is_empty() {
@@ -283,9 +297,9 @@ fn run(args: Args) -> Result<ExitCode> {
                 .context("cannot read the question log")?;
             log.close().context("cannot close the question log")?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
-                print!("{report}");
+                out(&report.to_string())?;
             }
             if let Some(path) = unanswered_as_cases {
                 std::fs::write(&path, report.unanswered_as_cases())
