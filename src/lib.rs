@@ -8,7 +8,7 @@
 //!   [`live`]: the FAQ in service, reloaded whole when moderators edit it.
 //! - [`reply`]: what a parent reads; [`eval`]: figures on labelled questions.
 //! - [`config`]: settings from the environment; [`cli`]: the terminal reports.
-//! - [`store`]: the question log, votes and the moderators' report (SQLite).
+//! - [`store`]: the question log, votes and the moderators' report (`SQLite`).
 #![deny(missing_docs)]
 
 pub mod cli;

@@ -184,6 +184,94 @@ fn gate(
     failures
 }
 
+/// `faqbot eval`: figures (or a sweep) on a cases file, failing below the bar if one is given.
+fn eval_command(
+    knowledge: &Knowledge,
+    cases_path: &Path,
+    json: bool,
+    sweep: bool,
+    (min_accuracy, min_refusal, max_wrong): (Option<f64>, Option<f64>, Option<f64>),
+) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(cases_path)
+        .with_context(|| format!("cannot read {}", cases_path.display()))?;
+    let cases = eval::parse_cases(&text).with_context(|| format!("in {}", cases_path.display()))?;
+    eval::check_ids(knowledge, &cases)?;
+    let ranked = eval::rank_all(knowledge, &cases);
+    let config = *knowledge.config();
+    if sweep {
+        let rows: Vec<Summary> = eval::sweep_thresholds()
+            .into_iter()
+            .map(|threshold| {
+                eval::summarise(
+                    &cases,
+                    &ranked,
+                    &MatchConfig {
+                        threshold,
+                        ..config
+                    },
+                )
+            })
+            .collect();
+        if json {
+            out(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
+        } else {
+            out(&cli::sweep_text(&rows))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let summary = eval::summarise(&cases, &ranked, &config);
+    if json {
+        out(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
+    } else {
+        out(&cli::eval_text(&summary))?;
+    }
+    let failures = gate(&summary, min_accuracy, min_refusal, max_wrong);
+    if failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("below the bar: {}", failures.join("; "));
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// `faqbot report`: the moderators' report from the question log.
+fn report_command(since: u64, db: &Path, json: bool, cases: Option<&Path>) -> Result<()> {
+    if !db.exists() {
+        bail!(
+            "no question log at {} (the bot creates it when it runs; set QUESTION_LOG_PATH or --db)",
+            db.display()
+        );
+    }
+    let log = QuestionLog::open(&LogConfig {
+        retention_days: None,
+        ..LogConfig::new(db)
+    })
+    .with_context(|| format!("cannot open the question log {}", db.display()))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let since_unix = i64::try_from(now.saturating_sub(since)).unwrap_or(0);
+    let report = log
+        .report(since_unix)
+        .context("cannot read the question log")?;
+    log.close().context("cannot close the question log")?;
+    if json {
+        out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+    } else {
+        out(&report.to_string())?;
+    }
+    if let Some(path) = cases {
+        std::fs::write(path, report.unanswered_as_cases())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "wrote {} unanswered question group(s) to {}",
+            report.unanswered.len(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 fn run(args: Args) -> Result<ExitCode> {
     let match_config = config::match_config(&env)?;
     match args.command {
@@ -236,81 +324,15 @@ fn run(args: Args) -> Result<ExitCode> {
             max_wrong,
         } => {
             let knowledge = load(&args.faq, match_config)?;
-            let text = std::fs::read_to_string(&cases)
-                .with_context(|| format!("cannot read {}", cases.display()))?;
-            let cases =
-                eval::parse_cases(&text).with_context(|| format!("in {}", cases.display()))?;
-            eval::check_ids(&knowledge, &cases)?;
-            let ranked = eval::rank_all(&knowledge, &cases);
-            if sweep {
-                let rows: Vec<Summary> = eval::sweep_thresholds()
-                    .into_iter()
-                    .map(|threshold| {
-                        eval::summarise(
-                            &cases,
-                            &ranked,
-                            &MatchConfig {
-                                threshold,
-                                ..match_config
-                            },
-                        )
-                    })
-                    .collect();
-                if json {
-                    out(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
-                } else {
-                    out(&cli::sweep_text(&rows))?;
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
-            let summary = eval::summarise(&cases, &ranked, &match_config);
-            if json {
-                out(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
-            } else {
-                out(&cli::eval_text(&summary))?;
-            }
-            let failures = gate(&summary, min_accuracy, min_refusal, max_wrong);
-            if !failures.is_empty() {
-                eprintln!("below the bar: {}", failures.join("; "));
-                return Ok(ExitCode::FAILURE);
-            }
+            let bar = (min_accuracy, min_refusal, max_wrong);
+            return eval_command(&knowledge, &cases, json, sweep, bar);
         }
         Command::Report {
             since,
             db,
             json,
             unanswered_as_cases,
-        } => {
-            if !db.exists() {
-                bail!("no question log at {} (the bot creates it when it runs; set QUESTION_LOG_PATH or --db)", db.display());
-            }
-            let log = QuestionLog::open(&LogConfig {
-                retention_days: None,
-                ..LogConfig::new(&db)
-            })
-            .with_context(|| format!("cannot open the question log {}", db.display()))?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let report = log
-                .report(now.saturating_sub(since) as i64)
-                .context("cannot read the question log")?;
-            log.close().context("cannot close the question log")?;
-            if json {
-                out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
-            } else {
-                out(&report.to_string())?;
-            }
-            if let Some(path) = unanswered_as_cases {
-                std::fs::write(&path, report.unanswered_as_cases())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                eprintln!(
-                    "wrote {} unanswered question group(s) to {}",
-                    report.unanswered.len(),
-                    path.display()
-                );
-            }
-        }
+        } => report_command(since, &db, json, unanswered_as_cases.as_deref())?,
     }
     Ok(ExitCode::SUCCESS)
 }
