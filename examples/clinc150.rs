@@ -54,14 +54,13 @@ fn parse_options() -> Result<Options> {
             "--b" => options.tuning.b = value()?.parse()?,
             "--stop-weight" => options.tuning.stop_word_weight = value()?.parse()?,
             "--weights" => {
-                let w: Vec<f32> = value()?
+                let weights: Vec<f32> = value()?
                     .split(',')
                     .map(str::parse)
                     .collect::<Result<_, _>>()?;
-                let [a, b, c, d] = w[..] else {
-                    bail!("--weights takes four numbers")
-                };
-                options.tuning.weights = [a, b, c, d];
+                options.tuning.weights = weights
+                    .try_into()
+                    .map_err(|_| anyhow::anyhow!("--weights takes four numbers"))?;
             }
             other => bail!("unknown argument {other}; see the top of examples/clinc150.rs"),
         }
@@ -118,7 +117,7 @@ fn auroc(inscope: &[f32], oos: &[f32]) -> f64 {
     let mut i = 0;
     while i < all.len() {
         let mut j = i;
-        while j < all.len() && all[j].0 == all[i].0 {
+        while j < all.len() && all[j].0.total_cmp(&all[i].0).is_eq() {
             j += 1;
         }
         let average_rank = (i + 1 + j) as f64 / 2.0;
@@ -134,12 +133,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[index.min(sorted.len() - 1)]
 }
 
+// A benchmark script: it reads top to bottom as the protocol of baselines.md does.
+#[allow(clippy::too_many_lines)]
 fn main() -> Result<()> {
     let options = parse_options()?;
-    let text = std::fs::read_to_string(&options.data)
+    let json_text = std::fs::read_to_string(&options.data)
         .with_context(|| format!("cannot read {}", options.data))?;
     let data: HashMap<String, Split> =
-        serde_json::from_str(&text).context("not CLINC150 data_full.json")?;
+        serde_json::from_str(&json_text).context("not CLINC150 data_full.json")?;
     let split = |name: &str| {
         data.get(name)
             .cloned()
@@ -174,7 +175,7 @@ fn main() -> Result<()> {
     thresholds.dedup();
     let balanced = |t: f32| {
         let f = figures(&val, &val_in, &val_oos, t);
-        (f.accuracy + f.recall) / 2.0
+        f64::midpoint(f.accuracy, f.recall)
     };
     let threshold = thresholds
         .iter()
@@ -227,7 +228,7 @@ fn main() -> Result<()> {
                 "k": k, "entries": matcher.len(), "questions": n_questions,
                 "top1_accuracy": top1, "threshold": threshold,
                 "in_scope_accuracy": f.accuracy, "oos_recall": f.recall,
-                "balanced": (f.accuracy + f.recall) / 2.0, "auroc": area,
+                "balanced": f64::midpoint(f.accuracy, f.recall), "auroc": area,
                 "latency_us": {"mean": mean, "p50": p50, "p99": p99},
                 "index_build_ms": build_ms,
                 "tuning": {"k1": options.tuning.k1, "b": options.tuning.b, "stop_word_weight": options.tuning.stop_word_weight, "weights": options.tuning.weights},
@@ -244,7 +245,7 @@ fn main() -> Result<()> {
         println!("OOS recall:               {:.1}", f.recall * 100.0);
         println!(
             "balanced (acc+recall)/2:  {:.1}",
-            (f.accuracy + f.recall) / 2.0 * 100.0
+            f64::midpoint(f.accuracy, f.recall) * 100.0
         );
         println!("AUROC in vs OOS:          {area:.3}");
         println!("latency per query (us):   mean {mean:.1}, p50 {p50:.1}, p99 {p99:.1}");

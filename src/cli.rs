@@ -209,7 +209,7 @@ pub fn sweep_text(rows: &[Summary]) -> String {
             pct(s.wrong_answer_rate),
             pct(s.out_of_scope_refusal),
             s.ambiguous,
-            pct((s.in_scope_accuracy + s.out_of_scope_refusal) / 2.0)
+            pct(f64::midpoint(s.in_scope_accuracy, s.out_of_scope_refusal))
         );
     }
     out

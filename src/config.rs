@@ -142,10 +142,7 @@ mod tests {
     fn match_config_table() {
         assert_eq!(match_config(&env(&[])), Ok(MatchConfig::DEFAULT));
         assert!(
-            (match_config(&env(&[("MATCH_THRESHOLD", "0.5")]))
-                .map(|c| c.threshold)
-                .unwrap_or(0.0)
-                - 0.5)
+            (match_config(&env(&[("MATCH_THRESHOLD", "0.5")])).map_or(0.0, |c| c.threshold) - 0.5)
                 .abs()
                 < 1e-6
         );

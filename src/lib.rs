@@ -8,7 +8,7 @@
 //!   [`live`]: the FAQ in service, reloaded whole when moderators edit it.
 //! - [`reply`]: what a parent reads; [`eval`]: figures on labelled questions.
 //! - [`config`]: settings from the environment; [`cli`]: the terminal reports.
-//! - [`store`]: the question log, votes and the moderators' report (SQLite).
+//! - [`store`]: the question log, votes and the moderators' report (`SQLite`).
 //! - [`discord`]: the Discord bot (poise on serenity), a thin layer over the above.
 #![deny(missing_docs)]
 

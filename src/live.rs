@@ -152,7 +152,9 @@ pub fn watch(
     on_outcome: impl Fn(&ReloadOutcome) + Send + 'static,
 ) -> Result<FaqWatcher, WatchError> {
     let last_rejection: Mutex<Option<Vec<Problem>>> = Mutex::new(None);
-    let watched = dir.clone();
+    let watch_path = dir.clone();
+    let dir_text = dir.display().to_string();
+    let watched = dir;
     let handler = move |result: DebounceEventResult| {
         let changed = match result {
             Ok(events) => events.iter().any(|e| !e.kind.is_access()),
@@ -183,12 +185,12 @@ pub fn watch(
         on_outcome(&outcome);
     };
     let fail = |source| WatchError {
-        dir: dir.display().to_string(),
+        dir: dir_text.clone(),
         source,
     };
     let mut debouncer = new_debouncer(DEBOUNCE, None, handler).map_err(fail)?;
     debouncer
-        .watch(&dir, RecursiveMode::NonRecursive)
+        .watch(&watch_path, RecursiveMode::NonRecursive)
         .map_err(fail)?;
     Ok(FaqWatcher {
         _debouncer: debouncer,

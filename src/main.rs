@@ -133,6 +133,21 @@ fn init_tracing(format: LogFormat) {
     }
 }
 
+/// Prints to standard output; a closed pipe (`faqbot ask ... | head`) is not an error.
+fn out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
@@ -217,6 +232,94 @@ fn run_bot(faq: PathBuf, log_format: LogFormat) -> Result<ExitCode> {
     }
 }
 
+/// `faqbot eval`: figures (or a sweep) on a cases file, failing below the bar if one is given.
+fn eval_command(
+    knowledge: &Knowledge,
+    cases_path: &Path,
+    json: bool,
+    sweep: bool,
+    (min_accuracy, min_refusal, max_wrong): (Option<f64>, Option<f64>, Option<f64>),
+) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(cases_path)
+        .with_context(|| format!("cannot read {}", cases_path.display()))?;
+    let cases = eval::parse_cases(&text).with_context(|| format!("in {}", cases_path.display()))?;
+    eval::check_ids(knowledge, &cases)?;
+    let ranked = eval::rank_all(knowledge, &cases);
+    let config = *knowledge.config();
+    if sweep {
+        let rows: Vec<Summary> = eval::sweep_thresholds()
+            .into_iter()
+            .map(|threshold| {
+                eval::summarise(
+                    &cases,
+                    &ranked,
+                    &MatchConfig {
+                        threshold,
+                        ..config
+                    },
+                )
+            })
+            .collect();
+        if json {
+            out(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
+        } else {
+            out(&cli::sweep_text(&rows))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let summary = eval::summarise(&cases, &ranked, &config);
+    if json {
+        out(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
+    } else {
+        out(&cli::eval_text(&summary))?;
+    }
+    let failures = gate(&summary, min_accuracy, min_refusal, max_wrong);
+    if failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("below the bar: {}", failures.join("; "));
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// `faqbot report`: the moderators' report from the question log.
+fn report_command(since: u64, db: &Path, json: bool, cases: Option<&Path>) -> Result<()> {
+    if !db.exists() {
+        bail!(
+            "no question log at {} (the bot creates it when it runs; set QUESTION_LOG_PATH or --db)",
+            db.display()
+        );
+    }
+    let log = QuestionLog::open(&LogConfig {
+        retention_days: None,
+        ..LogConfig::new(db)
+    })
+    .with_context(|| format!("cannot open the question log {}", db.display()))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let since_unix = i64::try_from(now.saturating_sub(since)).unwrap_or(0);
+    let report = log
+        .report(since_unix)
+        .context("cannot read the question log")?;
+    log.close().context("cannot close the question log")?;
+    if json {
+        out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+    } else {
+        out(&report.to_string())?;
+    }
+    if let Some(path) = cases {
+        std::fs::write(path, report.unanswered_as_cases())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "wrote {} unanswered question group(s) to {}",
+            report.unanswered.len(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 fn run(args: Args) -> Result<ExitCode> {
     let match_config = config::match_config(&env)?;
     match args.command {
@@ -229,14 +332,10 @@ fn run(args: Args) -> Result<ExitCode> {
             let knowledge = load(&args.faq, match_config)?;
             let clinic = terminal_clinic()?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&cli::ask_json(
-                        &knowledge, &clinic, &question, explain
-                    ))?
-                );
+                let json = cli::ask_json(&knowledge, &clinic, &question, explain);
+                out(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
             } else {
-                print!("{}", cli::ask_text(&knowledge, &clinic, &question, explain));
+                out(&cli::ask_text(&knowledge, &clinic, &question, explain))?;
             }
         }
         Command::Chat { explain } => {
@@ -248,16 +347,19 @@ fn run(args: Args) -> Result<ExitCode> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                println!("{}", cli::ask_text(&knowledge, &clinic, &line, explain));
+                out(&format!(
+                    "{}\n",
+                    cli::ask_text(&knowledge, &clinic, &line, explain)
+                ))?;
             }
         }
         Command::Check => match faqbot::faq::load_dir(&args.faq) {
-            Ok(checked) => print!(
-                "{}",
-                cli::problems_text(&checked.warnings, Some(checked.faq.len()))
-            ),
+            Ok(checked) => out(&cli::problems_text(
+                &checked.warnings,
+                Some(checked.faq.len()),
+            ))?,
             Err(FaqError::Invalid { problems }) => {
-                print!("{}", cli::problems_text(&problems, None));
+                out(&cli::problems_text(&problems, None))?;
                 return Ok(ExitCode::FAILURE);
             }
             Err(e) => return Err(e).context("cannot check the FAQ"),
@@ -271,81 +373,15 @@ fn run(args: Args) -> Result<ExitCode> {
             max_wrong,
         } => {
             let knowledge = load(&args.faq, match_config)?;
-            let text = std::fs::read_to_string(&cases)
-                .with_context(|| format!("cannot read {}", cases.display()))?;
-            let cases =
-                eval::parse_cases(&text).with_context(|| format!("in {}", cases.display()))?;
-            eval::check_ids(&knowledge, &cases)?;
-            let ranked = eval::rank_all(&knowledge, &cases);
-            if sweep {
-                let rows: Vec<Summary> = eval::sweep_thresholds()
-                    .into_iter()
-                    .map(|threshold| {
-                        eval::summarise(
-                            &cases,
-                            &ranked,
-                            &MatchConfig {
-                                threshold,
-                                ..match_config
-                            },
-                        )
-                    })
-                    .collect();
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&rows)?);
-                } else {
-                    print!("{}", cli::sweep_text(&rows));
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
-            let summary = eval::summarise(&cases, &ranked, &match_config);
-            if json {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
-            } else {
-                print!("{}", cli::eval_text(&summary));
-            }
-            let failures = gate(&summary, min_accuracy, min_refusal, max_wrong);
-            if !failures.is_empty() {
-                eprintln!("below the bar: {}", failures.join("; "));
-                return Ok(ExitCode::FAILURE);
-            }
+            let bar = (min_accuracy, min_refusal, max_wrong);
+            return eval_command(&knowledge, &cases, json, sweep, bar);
         }
         Command::Report {
             since,
             db,
             json,
             unanswered_as_cases,
-        } => {
-            if !db.exists() {
-                bail!("no question log at {} (the bot creates it when it runs; set QUESTION_LOG_PATH or --db)", db.display());
-            }
-            let log = QuestionLog::open(&LogConfig {
-                retention_days: None,
-                ..LogConfig::new(&db)
-            })
-            .with_context(|| format!("cannot open the question log {}", db.display()))?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let report = log
-                .report(now.saturating_sub(since) as i64)
-                .context("cannot read the question log")?;
-            log.close().context("cannot close the question log")?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print!("{report}");
-            }
-            if let Some(path) = unanswered_as_cases {
-                std::fs::write(&path, report.unanswered_as_cases())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                eprintln!(
-                    "wrote {} unanswered question group(s) to {}",
-                    report.unanswered.len(),
-                    path.display()
-                );
-            }
-        }
+        } => report_command(since, &db, json, unanswered_as_cases.as_deref())?,
     }
     Ok(ExitCode::SUCCESS)
 }

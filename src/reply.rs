@@ -5,6 +5,7 @@
 use crate::faq::Entry;
 use crate::knowledge::Knowledge;
 use crate::matcher::Decision;
+use std::fmt::Write as _;
 
 /// The clinic's contact details, from configuration (never from code).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,19 +173,19 @@ impl Reply {
             Reply::Answer(a) => {
                 let mut out = format!("{}\n\n{}\n", a.title, a.body);
                 if !a.sources.is_empty() {
-                    out.push_str(&format!("\nSource: {}\n", a.sources.join("; ")));
+                    let _ = writeln!(out, "\nSource: {}", a.sources.join("; "));
                 }
                 if !a.related.is_empty() {
                     let titles: Vec<&str> = a.related.iter().map(|c| c.title.as_str()).collect();
-                    out.push_str(&format!("Related: {}\n", titles.join(" · ")));
+                    let _ = writeln!(out, "Related: {}", titles.join(" · "));
                 }
-                out.push_str(&format!("\n{}\n", a.appointment_prompt));
+                let _ = write!(out, "\n{}\n", a.appointment_prompt);
                 out
             }
             Reply::DidYouMean { text, choices } => {
                 let mut out = format!("{text}\n");
                 for (i, c) in choices.iter().enumerate() {
-                    out.push_str(&format!("  {}. {} ({})\n", i + 1, c.title, c.id));
+                    let _ = writeln!(out, "  {}. {} ({})", i + 1, c.title, c.id);
                 }
                 out
             }

@@ -9,11 +9,14 @@
 use crate::text::words;
 use rustc_hash::FxHashMap;
 
+/// One rewrite: the variant's words and the canonical words they become.
+type Rule = (Vec<String>, Vec<String>);
+
 /// Word sequences that are rewritten to their canonical words before matching.
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
-    /// First word of a variant -> (variant words, canonical words), longest variant first.
-    by_first_word: FxHashMap<String, Vec<(Vec<String>, Vec<String>)>>,
+    /// First word of a variant -> its rules, longest variant first.
+    by_first_word: FxHashMap<String, Vec<Rule>>,
     len: usize,
 }
 
@@ -80,15 +83,12 @@ impl Synonyms {
                     .iter()
                     .find(|(variant, _)| input[i..].starts_with(variant))
             });
-            match rule {
-                Some((variant, canonical)) => {
-                    out.extend(canonical.iter().cloned());
-                    i += variant.len();
-                }
-                None => {
-                    out.push(input[i].clone());
-                    i += 1;
-                }
+            if let Some((variant, canonical)) = rule {
+                out.extend(canonical.iter().cloned());
+                i += variant.len();
+            } else {
+                out.push(input[i].clone());
+                i += 1;
             }
         }
         out

@@ -126,3 +126,21 @@ fn decide_table() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn real_words_one_letter_from_an_faq_word_are_not_corrected() {
+    let matcher = Matcher::new(
+        [("walking", vec!["my child is not walking", "late walker"])],
+        Synonyms::default(),
+    );
+    // A different first letter is a different word, not a typo.
+    assert!(matcher
+        .explain("my son keeps talking")
+        .corrections
+        .is_empty());
+    // The same word with a letter dropped is a typo.
+    assert_eq!(
+        matcher.explain("not waking yet").corrections,
+        [("waking".to_owned(), "walking".to_owned())]
+    );
+}
