@@ -134,8 +134,8 @@ pub struct Harness {
     pub bot: Option<Bot>,
     /// The temporary directory (FAQ copy in `faq/`, question log `questions.sqlite3`).
     pub dir: TempDir,
-    /// The FAQ as the bot loaded it, to compare replies with.
-    pub knowledge: Knowledge,
+    /// The FAQ as the bot loaded it at start, to compare replies with.
+    pub knowledge: Arc<Knowledge>,
 }
 
 /// The environment the harness gives the bot, before a test's overrides.
@@ -196,9 +196,9 @@ impl Harness {
             env.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = BotConfig::from_env(&|k: &str| env.get(k).cloned()).expect("bot config");
-        let (knowledge, _) =
-            Knowledge::load(&config.faq_dir, config.match_config).expect("the FAQ loads");
         let bot = discord::start(config).await.expect("the bot starts");
+        // The FAQ as loaded at start (later reloads do not change this copy).
+        let knowledge = bot.knowledge().load_full();
         assert!(fake.wait_ready(T).await, "the bot never got READY");
         Harness {
             fake,
