@@ -74,6 +74,8 @@ fn assert_answer_of(h: &Harness, body: &Value, entry: &str) {
 #[tokio::test]
 async fn help_channel_question_gets_one_reply_with_the_entry() {
     let h = Harness::start().await;
+    // Autosharded by default: the shard count comes from `/gateway/bot`.
+    assert!(h.fake.count(|r| r.is("GET", "/gateway/bot")) >= 1);
     assert_eq!(h.expected_entry(OT_QUESTION).as_deref(), Some("what-is-ot"));
     let question = h.send(&help(OT_QUESTION));
     let reply = h.reply_to(question).await;
@@ -706,6 +708,19 @@ async fn reconnects_after_the_gateway_drops() {
         .await;
     assert!(back, "no reconnect: {:?}", h.fake.gateway_stats());
     assert_answer_of(&h, &h.reply_to(second).await.body, "book-appointment");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_shard_range_identifies_as_its_shard() {
+    // One process of several: this one runs shard 0 of 1 (the fake has one), without asking
+    // Discord for a recommendation (`/gateway/bot`).
+    let h = Harness::start_with(&[("SHARDS", "0/1")]).await;
+    let identify = h.fake.last_identify().expect("identify");
+    assert_eq!(identify["shard"], json!([0, 1]));
+    assert_eq!(h.fake.count(|r| r.is("GET", "/gateway/bot")), 0);
+    let question = h.send(&help(OT_QUESTION));
+    h.reply_to(question).await;
     h.stop().await;
 }
 
