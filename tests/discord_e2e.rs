@@ -24,6 +24,9 @@ const PT_QUESTION: &str = "what is PT";
 /// Nothing to do with the FAQ.
 const OUT_OF_SCOPE: &str = "what is the weather like tomorrow";
 
+/// The moderators' channel, when a test configures one.
+const MOD_LOG_CHANNEL_ID: u64 = 1_100_000_000_000_000_011;
+
 /// Another member of the server.
 const OTHER_USER_ID: u64 = 1_100_000_000_000_000_020;
 
@@ -110,7 +113,13 @@ async fn help_channel_question_gets_one_reply_with_the_entry() {
         .iter()
         .map(|id| format!("faq:show:{id}"))
         .collect();
-    assert_eq!(custom_ids(&reply.body), related);
+    let ids = custom_ids(&reply.body);
+    assert_eq!(ids[..related.len()], related);
+    // Then "Helpful" / "Not helpful", carrying the question log's answer id.
+    let votes = &ids[related.len()..];
+    assert_eq!(votes.len(), 2, "{ids:?}");
+    assert!(votes[0].starts_with("faq:vote:") && votes[0].ends_with(":y"));
+    assert_eq!(votes[1], votes[0].replace(":y", ":n"));
 
     // One reply only: the next question's reply comes, and the first still has one.
     let next = h.send(&help(BOOK_QUESTION));
@@ -152,6 +161,8 @@ async fn out_of_scope_mention_gets_the_kind_fallback() {
     assert!(want.contains("moderator") && want.contains("555-0199"));
     let link = buttons(&reply.body)[0];
     assert_eq!(link["url"], json!(APPOINTMENT_URL));
+    // No moderators' channel configured: no "Ask a moderator".
+    assert_eq!(buttons(&reply.body).len(), 1);
     assert_pings_no_one(&reply.body);
 
     // A mention with an in-scope question is answered from the FAQ, anywhere.
@@ -302,7 +313,7 @@ async fn commands_are_registered_in_the_configured_guild() {
         .iter()
         .filter_map(|o| o["name"].as_str())
         .collect();
-    assert_eq!(subcommands, ["list", "show", "reload"]);
+    assert_eq!(subcommands, ["list", "show", "reload", "stats"]);
     assert!(faq["description"].as_str().is_some_and(|d| !d.is_empty()));
     assert_eq!(
         h.fake
@@ -932,4 +943,156 @@ async fn run_answers_then_stops_on_sigterm_with_exit_0() {
     assert!(!stderr.contains(OT_QUESTION), "{stderr}");
     // The question log was created in the working directory.
     assert!(dir.path().join("faqbot.sqlite3").exists());
+}
+
+fn at(user_id: u64) -> InteractionSpec {
+    InteractionSpec {
+        channel_id: HELP_CHANNEL_ID,
+        user_id,
+        ..InteractionSpec::member()
+    }
+}
+
+#[tokio::test]
+async fn votes_are_stored_once_per_person_and_thanked() {
+    let mod_log = MOD_LOG_CHANNEL_ID.to_string();
+    let h = Harness::start_with(&[("MOD_LOG_CHANNEL_ID", &mod_log)]).await;
+    let question = h.send(&help(OT_QUESTION));
+    let reply = h.reply_to(question).await;
+    let ids = custom_ids(&reply.body);
+    let helpful = ids
+        .iter()
+        .find(|id| id.ends_with(":y"))
+        .expect("helpful")
+        .clone();
+    let not_helpful = helpful.replace(":y", ":n");
+    let click = |who: u64, id: &str| {
+        h.fake
+            .component_interaction(&at(who), id, reply.response.clone())
+    };
+
+    let thanks = h.callback(click(USER_ID, &helpful)).await;
+    assert_eq!(thanks.body["data"]["flags"], json!(64));
+    assert!(thanks
+        .data_content()
+        .is_some_and(|c| c.contains("glad it helped")));
+    assert_pings_no_one(&thanks.body["data"]);
+    let again = h.callback(click(USER_ID, &helpful)).await;
+    assert!(again
+        .data_content()
+        .is_some_and(|c| c.contains("already told us")));
+    let changed = h.callback(click(USER_ID, &not_helpful)).await;
+    assert!(changed
+        .data_content()
+        .is_some_and(|c| c.contains("changed your vote")));
+    // Someone else finds it not helpful: thanked, and offered a moderator.
+    let other = h.callback(click(OTHER_USER_ID, &not_helpful)).await;
+    assert!(other
+        .data_content()
+        .is_some_and(|c| c.contains("ask a moderator")));
+    let ask = custom_ids(&other.body["data"]);
+    assert_eq!(ask.len(), 1);
+    assert!(ask[0].starts_with("faq:askmod:"));
+
+    let dir = h.stop().await;
+    let log = QuestionLog::open(&LogConfig::new(dir.path().join("questions.sqlite3")))
+        .expect("the question log opens");
+    let report = log.report(0).expect("report");
+    let votes = report
+        .most_not_helpful
+        .iter()
+        .find(|e| e.entry_id == "what-is-ot")
+        .unwrap_or_else(|| panic!("{report:#?}"));
+    assert_eq!((votes.not_helpful, votes.helpful), (2, 0));
+    log.close().expect("close");
+}
+
+#[tokio::test]
+async fn ask_a_moderator_posts_the_question_to_the_moderators() {
+    let mod_log = MOD_LOG_CHANNEL_ID.to_string();
+    let h = Harness::start_with(&[("MOD_LOG_CHANNEL_ID", &mod_log)]).await;
+    let question = h.send(&MessageSpec {
+        channel_id: HELP_CHANNEL_ID,
+        ..mention(&format!("@everyone {OUT_OF_SCOPE}"))
+    });
+    let fallback = h.reply_to(question).await;
+    let ids = custom_ids(&fallback.body);
+    assert_eq!(ids.len(), 1, "{:#}", fallback.body);
+    assert!(ids[0].starts_with("faq:askmod:"));
+
+    let click = h
+        .fake
+        .component_interaction(&at(USER_ID), &ids[0], fallback.response.clone());
+    let told = h.callback(click).await;
+    assert_eq!(told.body["data"]["flags"], json!(64));
+    assert!(told
+        .data_content()
+        .is_some_and(|c| c.contains("someone will follow up")));
+    let posted = h
+        .fake
+        .wait_for(|r| r.is_message_in(MOD_LOG_CHANNEL_ID), T)
+        .await
+        .expect("posted to the moderators");
+    let text = posted.content().expect("content");
+    assert!(text.contains(&format!("<@{USER_ID}>")), "{text}");
+    assert!(text.contains(&format!("<#{HELP_CHANNEL_ID}>")), "{text}");
+    assert!(text.contains(OUT_OF_SCOPE), "{text}");
+    assert!(text.contains("no answer in the FAQ"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "https://discord.com/channels/{GUILD_ID}/{HELP_CHANNEL_ID}/{question}"
+        )),
+        "{text}"
+    );
+    assert_pings_no_one(&posted.body);
+
+    // Once per question.
+    let again = h
+        .fake
+        .component_interaction(&at(USER_ID), &ids[0], fallback.response.clone());
+    assert!(h
+        .callback(again)
+        .await
+        .data_content()
+        .is_some_and(|c| c.contains("already have")));
+    assert_eq!(h.fake.count(|r| r.is_message_in(MOD_LOG_CHANNEL_ID)), 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn faq_stats_is_for_moderators() {
+    let h = Harness::start().await;
+    let a = h.send(&help(OT_QUESTION));
+    let b = h.send(&MessageSpec::dm(USER_ID, OUT_OF_SCOPE));
+    h.reply_to(a).await;
+    h.reply_to(b).await;
+    let stats = |who: &InteractionSpec| {
+        h.fake
+            .command_interaction(who, "faq", json!([opt_sub("stats", &[])]))
+    };
+    let refused = h.callback(stats(&InteractionSpec::member())).await;
+    assert!(refused
+        .data_content()
+        .is_some_and(|c| c.contains("Only moderators")));
+
+    let mark = h.fake.mark();
+    let id = stats(&InteractionSpec::moderator());
+    let deferred = h.callback(id).await;
+    assert_eq!(deferred.callback_type(), Some(5));
+    let report = h
+        .fake
+        .wait_for_since(
+            mark,
+            |r| r.starts("POST", &format!("/webhooks/{APPLICATION_ID}/itok-{id}")),
+            T,
+        )
+        .await
+        .expect("the report");
+    assert_eq!(report.body["flags"], json!(64));
+    assert_pings_no_one(&report.body);
+    let text = report.content().expect("content");
+    assert!(text.starts_with("Question report"), "{text}");
+    assert!(text.contains("Questions: 2"), "{text}");
+    assert!(text.contains(OUT_OF_SCOPE), "{text}");
+    h.stop().await;
 }

@@ -3,6 +3,7 @@
 //! so buttons keep working across restarts, and a click on a button whose entry has since been
 //! removed from the FAQ is caught when the entry is looked up.
 
+use crate::store::AnswerId;
 use poise::serenity_prelude::MessageId;
 use std::fmt;
 
@@ -27,6 +28,18 @@ pub enum Action {
         message: MessageId,
         /// The entry id.
         entry: String,
+    },
+    /// A "Helpful" / "Not helpful" vote on one answer.
+    Vote {
+        /// The answer, as logged.
+        answer: AnswerId,
+        /// Helpful or not.
+        helpful: bool,
+    },
+    /// "Ask a moderator" about one question: post it to the moderators' channel.
+    AskModerator {
+        /// The answer, as logged.
+        answer: AnswerId,
     },
 }
 
@@ -65,6 +78,21 @@ impl Action {
                     entry: entry.to_owned(),
                 })
             }
+            ("vote", rest) => {
+                let (answer, vote) = rest.split_once(':')?;
+                let helpful = match vote {
+                    "y" => true,
+                    "n" => false,
+                    _ => return None,
+                };
+                Some(Action::Vote {
+                    answer: answer.parse().ok()?,
+                    helpful,
+                })
+            }
+            ("askmod", answer) => Some(Action::AskModerator {
+                answer: answer.parse().ok()?,
+            }),
             _ => None,
         }
     }
@@ -75,6 +103,14 @@ impl fmt::Display for Action {
         match self {
             Action::Show { entry } => write!(f, "{PREFIX}:show:{entry}"),
             Action::Post { message, entry } => write!(f, "{PREFIX}:post:{message}:{entry}"),
+            Action::Vote { answer, helpful } => {
+                write!(
+                    f,
+                    "{PREFIX}:vote:{answer}:{}",
+                    if *helpful { 'y' } else { 'n' }
+                )
+            }
+            Action::AskModerator { answer } => write!(f, "{PREFIX}:askmod:{answer}"),
         }
     }
 }
@@ -112,6 +148,29 @@ mod tests {
             ("faq:post:0:what-is-ot", None),
             ("faq:post:x:what-is-ot", None),
             ("faq:post:123", None),
+            (
+                "faq:vote:00000000000000ff:y",
+                Some(Action::Vote {
+                    answer: AnswerId::from_u64(255),
+                    helpful: true,
+                }),
+            ),
+            (
+                "faq:vote:00000000000000ff:n",
+                Some(Action::Vote {
+                    answer: AnswerId::from_u64(255),
+                    helpful: false,
+                }),
+            ),
+            ("faq:vote:00000000000000ff:maybe", None),
+            ("faq:vote:zz:y", None),
+            (
+                "faq:askmod:00000000000000ff",
+                Some(Action::AskModerator {
+                    answer: AnswerId::from_u64(255),
+                }),
+            ),
+            ("faq:askmod:", None),
             ("faq:show:", None),
             ("faq:show:a:b", None),
             ("faq:show:../etc", None),
@@ -122,6 +181,25 @@ mod tests {
         ];
         for (text, want) in table {
             assert_eq!(Action::parse(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn action_round_trips() {
+        let answer = AnswerId::from_u64(u64::MAX);
+        for action in [
+            Action::Vote {
+                answer,
+                helpful: false,
+            },
+            Action::AskModerator { answer },
+            Action::Post {
+                message: MessageId::new(u64::MAX),
+                entry: "ot-vs-pt".into(),
+            },
+        ] {
+            let id = action.custom_id().expect("fits");
+            assert_eq!(Action::parse(&id), Some(action), "{id}");
         }
     }
 

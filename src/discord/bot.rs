@@ -352,6 +352,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
                     config,
                     log,
                     cooldown,
+                    recent: super::recent::Recent::default(),
                     bot_id: ready.user.id,
                 })
             })

@@ -10,13 +10,13 @@
 
 use super::action::Action;
 use super::handler::{trace_handled, Sent};
-use super::render::{self, limits, no_pings, render, split_text, truncate, Rendered};
+use super::render::{self, limits, no_pings, render, render_with, split_text, truncate, Rendered};
 use super::route::clean_question;
 use super::suggest::{self, MAX_SUGGESTIONS};
-use super::{Context, Data, Error};
+use super::{AskedWhere, Context, Data, Error};
 use crate::live;
 use crate::reply::{self, Choice, Reply};
-use crate::store::Origin;
+use crate::store::{Origin, StoreError};
 use poise::serenity_prelude::{
     self as serenity, AutocompleteChoice, ButtonStyle, ComponentInteraction,
     CreateAutocompleteResponse, CreateButton, CreateInteractionResponse,
@@ -24,6 +24,9 @@ use poise::serenity_prelude::{
 };
 use std::time::Instant;
 use tracing::{info, warn};
+
+/// The period of `/faq stats` when none is given: the moderators' weekly look.
+const DEFAULT_STATS_DAYS: u32 = 7;
 
 /// How many entries "Answer from FAQ" offers a moderator when the FAQ is not sure.
 const MODERATOR_CHOICES: usize = 3;
@@ -69,8 +72,17 @@ pub async fn ask(
     #[description = "Your question, in your own words"] question: String,
 ) -> Result<(), Error> {
     let started = Instant::now();
-    let handled = ctx.data().answer(Origin::SlashCommand, &question);
-    let sent = ctx.send(render(&handled.reply).into_poise(false)).await;
+    let data = ctx.data();
+    let handled = data.answer(Origin::SlashCommand, &question);
+    let at = AskedWhere {
+        author: ctx.author().id,
+        channel: ctx.channel_id(),
+        guild: ctx.guild_id(),
+        message: None,
+    };
+    data.remember(&handled, &question, at);
+    let rendered = render_with(&handled.reply, Some(data.feedback(&handled)));
+    let sent = ctx.send(rendered.into_poise(false)).await;
     let outcome = if sent.is_ok() {
         Sent::Reply
     } else {
@@ -85,7 +97,7 @@ pub async fn ask(
 #[allow(clippy::unused_async)] // poise needs an async fn even for a parent without a body
 #[poise::command(
     slash_command,
-    subcommands("list", "show", "reload"),
+    subcommands("list", "show", "reload", "stats"),
     subcommand_required
 )]
 pub async fn faq(_ctx: Context<'_>) -> Result<(), Error> {
@@ -184,6 +196,47 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// What parents asked: the question log's report, only to you (moderators only).
+#[poise::command(slash_command, check = "moderator_check")]
+pub async fn stats(
+    ctx: Context<'_>,
+    #[description = "How many days back (default 7)"]
+    #[min = 1]
+    #[max = 365]
+    days: Option<u32>,
+) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let days = days.unwrap_or(DEFAULT_STATS_DAYS);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let since = i64::try_from(now.saturating_sub(u64::from(days) * 86_400)).unwrap_or(0);
+    let log = ctx.data().log.clone();
+    // Flushing and reading wait on SQLite: not on the async workers.
+    let report = tokio::task::spawn_blocking(move || {
+        if let Err(e) = log.flush() {
+            warn!(error = %e, "question log: flush before the report failed");
+        }
+        log.report(since)
+    })
+    .await?;
+    let text = match report {
+        Ok(report) => report.to_string(),
+        Err(StoreError::Disabled) => {
+            "The question log is off (it could not be opened at start; see the bot's logs)."
+                .to_owned()
+        }
+        Err(e) => {
+            warn!(error = %e, "question log: report failed");
+            format!("I could not read the question log: {e}")
+        }
+    };
+    for piece in split_text(&text, limits::CONTENT) {
+        ctx.send(Rendered::text(piece).into_poise(true)).await?;
+    }
+    Ok(())
+}
+
 /// Answer this message from the FAQ, as a reply to it (moderators only).
 #[poise::command(
     context_menu_command = "Answer from FAQ",
@@ -197,7 +250,15 @@ pub async fn answer_from_faq(ctx: Context<'_>, message: Message) -> Result<(), E
     let question = clean_question(&message.content);
     let handled = data.answer(Origin::ContextMenu, &question);
     let (note, sent) = if let Reply::Answer(answer) = &handled.reply {
-        let reply = render(&handled.reply).into_reply(&message);
+        let at = AskedWhere {
+            author: message.author.id,
+            channel: message.channel_id,
+            guild: message.guild_id.or(ctx.guild_id()),
+            message: Some(message.id),
+        };
+        data.remember(&handled, &question, at);
+        let feedback = Some(data.feedback(&handled));
+        let reply = render_with(&handled.reply, feedback).into_reply(&message);
         match message.channel_id.send_message(ctx.http(), reply).await {
             Ok(_) => (
                 Rendered::text(format!("Answered with \"{}\".", answer.title)),

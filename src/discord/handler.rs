@@ -4,14 +4,16 @@
 
 use super::action::Action;
 use super::cooldown::Verdict;
-use super::render::{self, render, Rendered};
+use super::recent::Escalation;
+use super::render::{self, render, render_with, Rendered};
 use super::route::{route, should_reply, Incoming, Route};
-use super::{commands, Data, Error, Handled};
+use super::{commands, AskedWhere, Data, Error, Handled};
 use crate::reply;
+use crate::store::AnswerId;
 use crate::store::Origin;
 use poise::serenity_prelude::{
-    self as serenity, ChannelId, ComponentInteraction, CreateInteractionResponse, FullEvent,
-    Interaction, Message, MessageType,
+    self as serenity, ChannelId, ComponentInteraction, CreateInteractionResponse,
+    CreateInteractionResponseMessage, FullEvent, Interaction, Message, MessageType,
 };
 use std::time::Instant;
 use tracing::{debug, info, warn};
@@ -128,7 +130,18 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
                     .try_begin(msg.author.id, Instant::now(), addressed)
                 {
                     Verdict::Go => {
-                        if send_reply(ctx, msg, render(&handled.reply)).await {
+                        data.remember(
+                            &handled,
+                            &question,
+                            AskedWhere {
+                                author: msg.author.id,
+                                channel: msg.channel_id,
+                                guild: msg.guild_id,
+                                message: Some(msg.id),
+                            },
+                        );
+                        let rendered = render_with(&handled.reply, Some(data.feedback(&handled)));
+                        if send_reply(ctx, msg, rendered).await {
                             Sent::Reply
                         } else {
                             Sent::Failed
@@ -190,6 +203,12 @@ async fn on_click(ctx: &serenity::Context, data: &Data, click: &ComponentInterac
         Some(Action::Post { message, entry }) => {
             commands::post_chosen(ctx, data, click, message, &entry).await
         }
+        Some(Action::Vote { answer, helpful }) => {
+            CreateInteractionResponse::Message(vote(data, click, answer, helpful).await)
+        }
+        Some(Action::AskModerator { answer }) => {
+            CreateInteractionResponse::Message(ask_moderator(ctx, data, click, answer).await)
+        }
         None => CreateInteractionResponse::Message(
             Rendered::text("This button no longer works. Please ask your question again.")
                 .into_interaction(true),
@@ -203,4 +222,85 @@ async fn on_click(ctx: &serenity::Context, data: &Data, click: &ComponentInterac
         latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
         "button clicked"
     );
+}
+
+/// A "Helpful" / "Not helpful" click: stored once per person (the store keeps a keyed hash of
+/// the voter, not the voter), thanked in private.
+async fn vote(
+    data: &Data,
+    click: &ComponentInteraction,
+    answer: AnswerId,
+    helpful: bool,
+) -> CreateInteractionResponseMessage {
+    let log = data.log.clone();
+    let voter = click.user.id.get();
+    // `vote` waits for the writer thread (at most 2 s): not on the async workers.
+    let outcome = match tokio::task::spawn_blocking(move || log.vote(answer, voter, helpful)).await
+    {
+        Ok(Ok(outcome)) => Some(outcome),
+        Ok(Err(e)) => {
+            warn!(error = %e, %answer, "vote not stored");
+            None
+        }
+        Err(e) => {
+            warn!(error = %e, %answer, "vote task failed");
+            None
+        }
+    };
+    info!(%answer, helpful, outcome = ?outcome, "vote");
+    let ask = data.config.mod_log_channel.map(|_| answer);
+    render::vote_thanks(helpful, outcome, ask).into_interaction(true)
+}
+
+/// "Ask a moderator": the question goes to the moderators' channel (once per answer), and the
+/// parent is told someone will follow up.
+async fn ask_moderator(
+    ctx: &serenity::Context,
+    data: &Data,
+    click: &ComponentInteraction,
+    answer: AnswerId,
+) -> CreateInteractionResponseMessage {
+    let Some(channel) = data.config.mod_log_channel else {
+        return Rendered::text(
+            "There is no moderators' channel set up; please mention a moderator instead.",
+        )
+        .into_interaction(true);
+    };
+    let asked = match data.recent.escalate(answer) {
+        Escalation::Already => {
+            return Rendered::text(
+                "The moderators already have your question; someone will follow up soon.",
+            )
+            .into_interaction(true)
+        }
+        Escalation::First(asked) => asked,
+    };
+    let text = render::moderator_request(
+        click.user.id,
+        click.channel_id,
+        click.guild_id,
+        asked.as_ref(),
+    );
+    match channel
+        .send_message(&ctx.http, Rendered::text(text).into_message())
+        .await
+    {
+        Ok(_) => {
+            info!(%answer, known = asked.is_some(), "question passed to the moderators");
+            Rendered::text(
+                "Thank you. I've passed your question to the moderators: someone will follow up \
+                 with you soon.",
+            )
+            .into_interaction(true)
+        }
+        Err(e) => {
+            warn!(error = %e, %channel, "could not post to the moderator log channel");
+            data.recent.release(answer);
+            Rendered::text(
+                "Sorry, I could not reach the moderators just now. Please mention a moderator, \
+                 or try the button again in a moment.",
+            )
+            .into_interaction(true)
+        }
+    }
 }

@@ -13,6 +13,7 @@
 //! - [`cooldown`]: the per-user cooldown on automatic replies.
 //! - [`action`]: what a button does, carried in its custom id.
 //! - [`suggest`]: fuzzy autocomplete of FAQ topics.
+//! - [`recent`]: the questions recently answered, for "Ask a moderator".
 
 pub mod action;
 pub mod bot;
@@ -20,6 +21,7 @@ pub mod commands;
 pub mod config;
 pub mod cooldown;
 pub mod handler;
+pub mod recent;
 pub mod render;
 pub mod route;
 pub mod suggest;
@@ -32,7 +34,9 @@ use crate::matcher::Decision;
 use crate::reply::{self, Clinic, Reply};
 use crate::store::{AnswerId, Origin, Outcome, QuestionLog, QuestionRecord};
 use cooldown::Cooldown;
-use poise::serenity_prelude::UserId;
+use poise::serenity_prelude::{ChannelId, GuildId, MessageId, UserId};
+use recent::{Asked, Recent};
+use render::Feedback;
 use std::sync::Arc;
 
 /// The error type of commands and handlers.
@@ -52,6 +56,8 @@ pub struct Data {
     pub log: QuestionLog,
     /// The per-user cooldown on automatic replies.
     pub cooldown: Cooldown,
+    /// The questions recently answered, for "Ask a moderator".
+    pub recent: Recent,
     /// The bot's own user id.
     pub bot_id: UserId,
 }
@@ -113,6 +119,54 @@ impl Data {
             score,
             answer_id,
         }
+    }
+}
+
+/// Where a question was asked, for "Ask a moderator".
+#[derive(Debug, Clone, Copy)]
+pub struct AskedWhere {
+    /// Who asked.
+    pub author: UserId,
+    /// The channel.
+    pub channel: ChannelId,
+    /// The server (`None`: a DM).
+    pub guild: Option<GuildId>,
+    /// The question's message (`None` for `/ask`).
+    pub message: Option<MessageId>,
+}
+
+impl Data {
+    /// The feedback buttons of a reply to `handled`.
+    #[must_use]
+    pub fn feedback(&self, handled: &Handled) -> Feedback {
+        Feedback {
+            answer: handled.answer_id,
+            ask_moderator: self.config.mod_log_channel.is_some(),
+        }
+    }
+
+    /// Keeps the question of an answer or a fallback in memory for "Ask a moderator" (only when
+    /// a moderators' channel is configured).
+    pub fn remember(&self, handled: &Handled, question: &str, at: AskedWhere) {
+        if self.config.mod_log_channel.is_none() {
+            return;
+        }
+        let answered = match &handled.reply {
+            Reply::Answer(answer) => Some(answer.title.clone()),
+            Reply::Fallback { .. } => None,
+            Reply::DidYouMean { .. } => return,
+        };
+        self.recent.remember(
+            handled.answer_id,
+            Asked {
+                question: question.to_owned(),
+                answered,
+                author: at.author,
+                channel: at.channel,
+                guild: at.guild,
+                message: at.message,
+            },
+        );
     }
 }
 

@@ -8,10 +8,13 @@
 //! the FAQ text or a parent's words contain `@everyone` or a mention.
 
 use super::action::Action;
+use super::recent::Asked;
 use crate::reply::{Answer, Choice, Clinic, Reply};
+use crate::store::{AnswerId, VoteOutcome};
 use poise::serenity_prelude::{
-    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
-    CreateEmbedFooter, CreateInteractionResponseMessage, CreateMessage, Message, MessageReference,
+    ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateEmbedFooter, CreateInteractionResponseMessage, CreateMessage, GuildId, Message,
+    MessageReference, UserId,
 };
 use std::time::Duration;
 
@@ -123,11 +126,34 @@ impl Rendered {
     }
 }
 
-/// Renders a reply.
+/// The buttons under a reply to a logged question: "Helpful" / "Not helpful" on an answer, and
+/// "Ask a moderator" on the fallback when a moderators' channel is configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Feedback {
+    /// The question log's id of the answer.
+    pub answer: AnswerId,
+    /// Offer "Ask a moderator".
+    pub ask_moderator: bool,
+}
+
+/// The label of the "helpful" vote button.
+pub const HELPFUL_LABEL: &str = "👍 Helpful";
+/// The label of the "not helpful" vote button.
+pub const NOT_HELPFUL_LABEL: &str = "👎 Not helpful";
+/// The label of the "ask a moderator" button.
+pub const ASK_MODERATOR_LABEL: &str = "Ask a moderator";
+
+/// Renders a reply (no feedback buttons: an entry someone picked, not a question answered).
 #[must_use]
 pub fn render(reply: &Reply) -> Rendered {
+    render_with(reply, None)
+}
+
+/// Renders a reply to a logged question, with its feedback buttons.
+#[must_use]
+pub fn render_with(reply: &Reply, feedback: Option<Feedback>) -> Rendered {
     match reply {
-        Reply::Answer(answer) => render_answer(answer),
+        Reply::Answer(answer) => render_answer(answer, feedback),
         Reply::DidYouMean { text, choices } => Rendered {
             content: Some(truncate(text, limits::CONTENT)),
             embeds: Vec::new(),
@@ -149,12 +175,20 @@ pub fn render(reply: &Reply) -> Rendered {
                 limits::CONTENT,
             )),
             embeds: Vec::new(),
-            components: rows(vec![book_button(appointment_url)]),
+            components: rows(
+                std::iter::once(book_button(appointment_url))
+                    .chain(
+                        feedback
+                            .filter(|f| f.ask_moderator)
+                            .and_then(|f| ask_moderator_button(f.answer)),
+                    )
+                    .collect(),
+            ),
         },
     }
 }
 
-fn render_answer(answer: &Answer) -> Rendered {
+fn render_answer(answer: &Answer, feedback: Option<Feedback>) -> Rendered {
     let title = truncate(&answer.title, limits::EMBED_TITLE);
     let source = (!answer.sources.is_empty())
         .then(|| truncate(&answer.sources.join("\n"), limits::FIELD_VALUE));
@@ -185,11 +219,116 @@ fn render_answer(answer: &Answer) -> Rendered {
             .iter()
             .filter_map(|c| show_button(c, ButtonStyle::Secondary)),
     );
+    let mut components = rows(buttons);
+    if let Some(feedback) = feedback {
+        // The votes always fit: they take the last row if the related entries filled them all.
+        components.truncate(limits::ROWS - 1);
+        components.push(vote_row(feedback.answer));
+    }
     Rendered {
         content: None,
         embeds: vec![embed],
-        components: rows(buttons),
+        components,
     }
+}
+
+/// "Helpful" / "Not helpful" for one answer.
+fn vote_row(answer: AnswerId) -> CreateActionRow {
+    let vote = |helpful: bool, label: &str, style: ButtonStyle| {
+        let id = Action::Vote { answer, helpful }.to_string();
+        CreateButton::new(id).label(label).style(style)
+    };
+    CreateActionRow::Buttons(vec![
+        vote(true, HELPFUL_LABEL, ButtonStyle::Success),
+        vote(false, NOT_HELPFUL_LABEL, ButtonStyle::Secondary),
+    ])
+}
+
+/// "Ask a moderator" about one answer.
+#[must_use]
+pub fn ask_moderator_button(answer: AnswerId) -> Option<CreateButton> {
+    let id = Action::AskModerator { answer }.custom_id()?;
+    Some(
+        CreateButton::new(id)
+            .label(ASK_MODERATOR_LABEL)
+            .style(ButtonStyle::Primary),
+    )
+}
+
+/// What a voter is told (only them); after "not helpful", with "Ask a moderator" if offered.
+#[must_use]
+pub fn vote_thanks(helpful: bool, outcome: Option<VoteOutcome>, ask: Option<AnswerId>) -> Rendered {
+    let mut text = match (outcome, helpful) {
+        (Some(VoteOutcome::Unchanged), _) => "You already told us, thank you!".to_owned(),
+        (Some(VoteOutcome::Changed), _) => "Thanks, I've changed your vote.".to_owned(),
+        (_, true) => "Thanks for letting us know, I'm glad it helped!".to_owned(),
+        (_, false) => {
+            "Thanks for telling us: the moderators read these to make the FAQ better.".to_owned()
+        }
+    };
+    let mut components = Vec::new();
+    if !helpful {
+        if let Some(button) = ask.and_then(ask_moderator_button) {
+            text.push_str(" If you'd like a person to help, ask a moderator.");
+            components = rows(vec![button]);
+        }
+    }
+    Rendered {
+        content: Some(text),
+        embeds: Vec::new(),
+        components,
+    }
+}
+
+/// What the moderators' channel gets when a parent asks for a moderator: who, where, the
+/// question (when still known), what the bot said, and a link to the question.
+#[must_use]
+pub fn moderator_request(
+    requester: UserId,
+    channel: ChannelId,
+    guild: Option<GuildId>,
+    asked: Option<&Asked>,
+) -> String {
+    use std::fmt::Write as _;
+    let place = if guild.is_some() {
+        format!("in <#{channel}>")
+    } else {
+        "in a DM with the bot (reply to them in a DM)".to_owned()
+    };
+    let mut text = format!("**A parent asked for a moderator:** <@{requester}> {place}.");
+    // Writing to a String cannot fail.
+    match asked {
+        Some(asked) => {
+            if asked.author != requester {
+                let _ = write!(text, " The question was asked by <@{}>.", asked.author);
+            }
+            text.push('\n');
+            for line in asked.question.lines() {
+                let _ = writeln!(text, "> {line}");
+            }
+            match &asked.answered {
+                Some(title) => {
+                    let _ = write!(
+                        text,
+                        "The bot answered with \"{title}\", and it did not help."
+                    );
+                }
+                None => text.push_str("The bot had no answer in the FAQ."),
+            }
+            if let (Some(guild), Some(message)) = (asked.guild, asked.message) {
+                let _ = write!(
+                    text,
+                    "\nThe question: https://discord.com/channels/{guild}/{}/{message}",
+                    asked.channel
+                );
+            }
+        }
+        None => text.push_str(
+            "\n(The bot no longer has the question in memory; it restarted since, or answered \
+             many others.)",
+        ),
+    }
+    truncate(&text, limits::CONTENT)
 }
 
 /// The link button to the booking page.
@@ -418,6 +557,123 @@ mod tests {
         let v = serde_json::to_value(reply).expect("serialises");
         assert_eq!(v["allowed_mentions"]["parse"], json!([]));
         assert_eq!(v["embeds"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn feedback_adds_votes_to_answers_and_ask_moderator_to_the_fallback() {
+        let feedback = Feedback {
+            answer: AnswerId::from_u64(255),
+            ask_moderator: true,
+        };
+        let v = message_json(render_with(&answer(1, "x"), Some(feedback)));
+        let rows = v["components"].as_array().expect("rows");
+        let votes = &rows[rows.len() - 1]["components"];
+        assert_eq!(votes[0]["custom_id"], "faq:vote:00000000000000ff:y");
+        assert_eq!(votes[0]["label"], HELPFUL_LABEL);
+        assert_eq!(votes[1]["custom_id"], "faq:vote:00000000000000ff:n");
+        // With related entries filling every row, the votes still get the last one.
+        let v = message_json(render_with(&answer(40, "x"), Some(feedback)));
+        let rows = v["components"].as_array().expect("rows");
+        assert_eq!(rows.len(), limits::ROWS);
+        assert_eq!(
+            rows[limits::ROWS - 1]["components"][0]["custom_id"],
+            "faq:vote:00000000000000ff:y"
+        );
+        let fallback = Reply::Fallback {
+            text: "I don't know.".into(),
+            appointment_prompt: "Book.".into(),
+            appointment_url: "https://x.test/book".into(),
+        };
+        let v = message_json(render_with(&fallback, Some(feedback)));
+        assert_eq!(
+            v["components"][0]["components"][1]["custom_id"],
+            "faq:askmod:00000000000000ff"
+        );
+        let without = Feedback {
+            ask_moderator: false,
+            ..feedback
+        };
+        let v = message_json(render_with(&fallback, Some(without)));
+        assert_eq!(
+            v["components"][0]["components"].as_array().map(Vec::len),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn vote_thanks_table() {
+        let ask = Some(AnswerId::from_u64(1));
+        let table = [
+            (true, Some(VoteOutcome::Recorded), ask, "glad it helped", 0),
+            (
+                false,
+                Some(VoteOutcome::Recorded),
+                ask,
+                "ask a moderator",
+                1,
+            ),
+            (
+                false,
+                Some(VoteOutcome::Recorded),
+                None,
+                "make the FAQ better",
+                0,
+            ),
+            (
+                false,
+                Some(VoteOutcome::Unchanged),
+                ask,
+                "already told us",
+                1,
+            ),
+            (
+                true,
+                Some(VoteOutcome::Changed),
+                ask,
+                "changed your vote",
+                0,
+            ),
+            (true, None, ask, "glad it helped", 0),
+        ];
+        for (helpful, outcome, ask, text, rows) in table {
+            let r = vote_thanks(helpful, outcome, ask);
+            assert!(
+                r.content.as_deref().is_some_and(|c| c.contains(text)),
+                "{helpful} {outcome:?}: {:?}",
+                r.content
+            );
+            assert_eq!(r.components.len(), rows, "{helpful} {outcome:?}");
+        }
+    }
+
+    #[test]
+    fn moderator_request_says_who_where_and_what() {
+        let asked = Asked {
+            question: "line one\nline two".into(),
+            answered: Some("What is OT?".into()),
+            author: UserId::new(5),
+            channel: ChannelId::new(6),
+            guild: Some(GuildId::new(7)),
+            message: Some(poise::serenity_prelude::MessageId::new(8)),
+        };
+        let text = moderator_request(
+            UserId::new(5),
+            ChannelId::new(6),
+            Some(GuildId::new(7)),
+            Some(&asked),
+        );
+        assert!(text.contains("<@5> in <#6>"), "{text}");
+        assert!(text.contains("> line one\n> line two"), "{text}");
+        assert!(text.contains("\"What is OT?\""), "{text}");
+        assert!(
+            text.contains("https://discord.com/channels/7/6/8"),
+            "{text}"
+        );
+        let dm = moderator_request(UserId::new(5), ChannelId::new(6), None, None);
+        assert!(
+            dm.contains("DM") && dm.contains("no longer has the question"),
+            "{dm}"
+        );
     }
 
     #[test]
