@@ -6,6 +6,7 @@ mod support;
 
 use faqbot::store::{LogConfig, Origin, QuestionLog};
 use serde_json::{json, Value};
+use std::time::Duration;
 use support::fake_discord::{
     dm_channel_id, message_json, opt_focused, opt_str, opt_sub, perm, snowflake, FakeDiscord,
     InteractionSpec, MessageSpec, Recorded, APPLICATION_ID, BOT_USER_ID, GUILD_CHANNEL_ID,
@@ -720,6 +721,35 @@ async fn reconnects_after_the_gateway_drops() {
     assert!(back, "no reconnect: {:?}", h.fake.gateway_stats());
     assert_answer_of(&h, &h.reply_to(second).await.body, "book-appointment");
     h.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_lets_the_replies_in_flight_finish() {
+    let mut h = Harness::start().await;
+    let hold = Duration::from_millis(700);
+    let path = format!("/channels/{HELP_CHANNEL_ID}/messages");
+    h.fake.delay_next("POST", &path, hold, 1);
+    let question = h.send(&help(OT_QUESTION));
+    // Bounded polling: until the bot's reply is on the wire, held by the fake.
+    let deadline = std::time::Instant::now() + T;
+    while h.fake.in_progress() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reply never started"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(h.replies_to(question), 0);
+    // Stop as on SIGTERM: it returns only once the held reply has been answered.
+    let started = std::time::Instant::now();
+    h.shutdown_bot().await;
+    assert!(
+        started.elapsed() >= hold / 2,
+        "shutdown did not wait: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(h.replies_to(question), 1, "the reply in flight was lost");
+    assert_eq!(h.fake.in_progress(), 0);
 }
 
 #[tokio::test]

@@ -527,6 +527,13 @@ struct GwState {
     last_identify: Option<Value>,
 }
 
+struct DelayRule {
+    method: String,
+    prefix: String,
+    delay: Duration,
+    times: u32,
+}
+
 struct FailRule {
     method: String,
     prefix: String,
@@ -549,6 +556,9 @@ struct Inner {
     log: Mutex<Vec<Recorded>>,
     rest_notify: Notify,
     fail: Mutex<Vec<FailRule>>,
+    delays: Mutex<Vec<DelayRule>>,
+    /// REST requests received and not yet answered.
+    in_progress: std::sync::atomic::AtomicUsize,
     sent_at: Mutex<HashMap<u64, Instant>>,
     /// Messages by id, as JSON text (cheap to store on the hot path).
     messages: Mutex<HashMap<u64, String>>,
@@ -614,6 +624,8 @@ impl FakeDiscord {
             log: Mutex::new(Vec::with_capacity(1024)),
             rest_notify: Notify::new(),
             fail: Mutex::new(Vec::new()),
+            delays: Mutex::new(Vec::new()),
+            in_progress: std::sync::atomic::AtomicUsize::new(0),
             sent_at: Mutex::new(HashMap::new()),
             messages: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
@@ -1110,6 +1122,24 @@ impl FakeDiscord {
             status,
             times,
         });
+    }
+
+    /// Holds the answer to the next `times` requests matching `method` and `path_prefix` for
+    /// `delay` (then answers them as usual): a slow Discord, e.g. a reply still in flight when
+    /// the bot is told to stop.
+    pub fn delay_next(&self, method: &str, path_prefix: &str, delay: Duration, times: u32) {
+        lock(&self.inner.delays).push(DelayRule {
+            method: method.to_ascii_uppercase(),
+            prefix: strip_api(path_prefix).to_owned(),
+            delay,
+            times,
+        });
+    }
+
+    /// REST requests received and not answered yet (e.g. held by [`Self::delay_next`]).
+    #[must_use]
+    pub fn in_progress(&self) -> usize {
+        self.inner.in_progress.load(Ordering::SeqCst)
     }
 
     /// Forgets the recorded requests (marks taken before become stale).
@@ -1766,6 +1796,25 @@ async fn rest_handler(
     let path = uri.path().to_owned();
     let body = parse_body(&headers, &body);
     let method = method.as_str().to_owned();
+    inner.in_progress.fetch_add(1, Ordering::SeqCst);
+    let delay = {
+        let mut delays = lock(&inner.delays);
+        let api = strip_api(&path);
+        let found = delays
+            .iter()
+            .position(|d| d.method == method && api.starts_with(&d.prefix));
+        found.map(|i| {
+            let delay = delays[i].delay;
+            delays[i].times -= 1;
+            if delays[i].times == 0 {
+                delays.remove(i);
+            }
+            delay
+        })
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     let injected = {
         let mut fail = lock(&inner.fail);
         let api = strip_api(&path);
@@ -1806,6 +1855,7 @@ async fn rest_handler(
         response,
         at,
     });
+    inner.in_progress.fetch_sub(1, Ordering::SeqCst);
     reply
 }
 

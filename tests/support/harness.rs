@@ -269,10 +269,15 @@ impl Harness {
     /// Stops the bot (as on SIGTERM), checks that it stopped in time, and hands back the
     /// temporary directory (with the closed question log).
     pub async fn stop(mut self) -> TempDir {
+        self.shutdown_bot().await;
+        self.dir
+    }
+
+    /// Stops the bot (as on SIGTERM) and checks that it stopped in time; the fake stays up.
+    pub async fn shutdown_bot(&mut self) {
         if let Some(bot) = self.bot.take() {
             let stopped = tokio::time::timeout(T, self.fake.nudge_during(bot.shutdown())).await;
             assert!(stopped.is_ok(), "the bot did not shut down in time");
         }
-        self.dir
     }
 }
