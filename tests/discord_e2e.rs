@@ -753,6 +753,117 @@ async fn shutdown_lets_the_replies_in_flight_finish() {
 }
 
 #[tokio::test]
+async fn a_post_in_a_help_forum_counts_as_the_help_channel() {
+    let h = Harness::start().await;
+    let thread = snowflake();
+    h.fake.send_dispatch(
+        "THREAD_CREATE",
+        &json!({
+            "id": thread.to_string(),
+            "type": 11,
+            "guild_id": GUILD_ID.to_string(),
+            "parent_id": HELP_CHANNEL_ID.to_string(),
+            "owner_id": USER_ID.to_string(),
+            "name": "My toddler and OT",
+            "last_message_id": null,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "newly_created": true,
+            "thread_metadata": {
+                "archived": false,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": "2024-01-01T00:00:00.000000+00:00",
+                "locked": false,
+                "create_timestamp": "2024-01-01T00:00:00.000000+00:00"
+            },
+        }),
+    );
+    let in_thread = |content: &str| MessageSpec {
+        channel_id: thread,
+        ..MessageSpec::guild(content)
+    };
+    // Out of scope in the post: silence, as in the help channel; in scope: the answer.
+    let chat = h.send(&in_thread(OUT_OF_SCOPE));
+    let question = h.send(&in_thread(OT_QUESTION));
+    let reply = h.reply_to(question).await;
+    assert!(reply.is_message_in(thread));
+    assert_answer_of(&h, &reply.body, "what-is-ot");
+    assert_eq!(h.replies_to(chat), 0);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn run_refuses_bad_configuration_before_connecting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clinic = clinic();
+    let base = vec![
+        ("DISCORD_TOKEN", "fake-token".to_owned()),
+        // Nothing listens here: these runs must stop before connecting.
+        ("DISCORD_API_PROXY", "http://127.0.0.1:9".to_owned()),
+        ("CLINIC_NAME", clinic.name),
+        ("APPOINTMENT_URL", clinic.appointment_url),
+        ("APPOINTMENT_PHONE", clinic.appointment_phone),
+    ];
+    let mut bad_id = base.clone();
+    bad_id.push(("HELP_CHANNEL_IDS", "123,help-channel".to_owned()));
+    bad_id.push((
+        "FAQ_DIR",
+        support::harness::shipped_faq().display().to_string(),
+    ));
+    let out = faqbot(dir.path(), &bad_id).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("HELP_CHANNEL_IDS") && stderr.contains("help-channel"),
+        "{stderr}"
+    );
+
+    let mut broken_faq = base;
+    let broken = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq-broken");
+    broken_faq.push(("FAQ_DIR", broken.display().to_string()));
+    let out = faqbot(dir.path(), &broken_faq).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no-title.md:"), "{stderr}");
+    assert!(stderr.contains("fix the FAQ"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_exits_1_when_discord_refuses_the_token() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clinic = clinic();
+    let env = [
+        ("DISCORD_TOKEN", "fake-token".to_owned()),
+        ("DISCORD_API_PROXY", fake.base_url().to_owned()),
+        (
+            "FAQ_DIR",
+            support::harness::shipped_faq().display().to_string(),
+        ),
+        ("CLINIC_NAME", clinic.name),
+        ("APPOINTMENT_URL", clinic.appointment_url),
+        ("APPOINTMENT_PHONE", clinic.appointment_phone),
+    ];
+    let mut child = tokio::process::Command::from(faqbot(dir.path(), &env))
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn faqbot run");
+    assert!(fake.wait_ready(T).await, "faqbot run never got READY");
+    // 4004: authentication failed.
+    assert!(fake.close_gateway(4004));
+    let out = tokio::time::timeout(T, child.wait_with_output())
+        .await
+        .expect("faqbot run stopped in time")
+        .expect("output");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Discord refused the bot token"), "{stderr}");
+}
+
+#[tokio::test]
 async fn a_shard_range_identifies_as_its_shard() {
     // One process of several: this one runs shard 0 of 1 (the fake has one), without asking
     // Discord for a recommendation (`/gateway/bot`).

@@ -447,13 +447,14 @@ impl Bot {
     /// Stops the shards, lets the replies in flight finish (bounded), closes the question log.
     pub async fn shutdown(mut self) {
         info!("shutting down");
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.shard_manager.shutdown_all())
-            .await
-            .is_err()
-        {
-            warn!("the shards did not stop in time");
-        }
+        // If the client already stopped by itself, its shards are gone: nothing to stop.
         if let Some(task) = self.client.take() {
+            if tokio::time::timeout(SHUTDOWN_GRACE, self.shard_manager.shutdown_all())
+                .await
+                .is_err()
+            {
+                warn!("the shards did not stop in time");
+            }
             if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
                 warn!("the client did not stop in time");
             }
