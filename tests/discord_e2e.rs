@@ -846,7 +846,7 @@ async fn run_exits_1_when_discord_refuses_the_token() {
         ("APPOINTMENT_URL", clinic.appointment_url),
         ("APPOINTMENT_PHONE", clinic.appointment_phone),
     ];
-    let mut child = tokio::process::Command::from(faqbot(dir.path(), &env))
+    let child = tokio::process::Command::from(faqbot(dir.path(), &env))
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
