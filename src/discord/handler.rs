@@ -92,8 +92,8 @@ fn thread_parent(ctx: &serenity::Context, msg: &Message) -> Option<ChannelId> {
         .and_then(|t| t.parent_id)
 }
 
-async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
-    let started = Instant::now();
+/// The facts of a message that decide its route.
+fn incoming<'m>(ctx: &serenity::Context, data: &Data, msg: &'m Message) -> Incoming<'m> {
     let help_channels = &data.config.help_channels;
     // Only threads need the cache lookup; most messages are in plain channels.
     let parent_channel = (msg.guild_id.is_some()
@@ -101,7 +101,7 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
         && !help_channels.contains(&msg.channel_id))
     .then(|| thread_parent(ctx, msg))
     .flatten();
-    let incoming = Incoming {
+    Incoming {
         author: msg.author.id,
         author_is_bot: msg.author.bot,
         from_webhook: msg.webhook_id.is_some(),
@@ -110,8 +110,16 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
         channel: msg.channel_id,
         parent_channel,
         content: &msg.content,
-    };
-    match route(&incoming, data.bot_id, help_channels) {
+    }
+}
+
+async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
+    let started = Instant::now();
+    match route(
+        &incoming(ctx, data, msg),
+        data.bot_id,
+        &data.config.help_channels,
+    ) {
         Route::Ignore(why) => debug!(?why, message_id = %msg.id, "message ignored"),
         Route::Hello { origin } => {
             if data.cooldown.try_begin(msg.author.id, started, false) == Verdict::Go {
@@ -124,41 +132,50 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
             debug!(origin = origin.as_str(), question = %question, "question");
             let handled = data.answer(origin, &question);
             let sent = if should_reply(origin, handled.outcome) {
-                let addressed = origin != Origin::HelpChannel;
-                match data
-                    .cooldown
-                    .try_begin(msg.author.id, Instant::now(), addressed)
-                {
-                    Verdict::Go => {
-                        data.remember(
-                            &handled,
-                            &question,
-                            AskedWhere {
-                                author: msg.author.id,
-                                channel: msg.channel_id,
-                                guild: msg.guild_id,
-                                message: Some(msg.id),
-                            },
-                        );
-                        let rendered = render_with(&handled.reply, Some(data.feedback(&handled)));
-                        if send_reply(ctx, msg, rendered).await {
-                            Sent::Reply
-                        } else {
-                            Sent::Failed
-                        }
-                    }
-                    Verdict::Wait { remaining, first } => {
-                        if first {
-                            let note = Rendered::text(render::cooldown_text(remaining));
-                            send_reply(ctx, msg, note).await;
-                        }
-                        Sent::Cooldown
-                    }
-                }
+                reply_to_question(ctx, data, msg, origin, &question, &handled).await
             } else {
                 Sent::NotForUs
             };
             trace_handled(origin, &handled, sent, started);
+        }
+    }
+}
+
+/// Replies to a question worth a reply, unless the cooldown holds (then at most the one note).
+async fn reply_to_question(
+    ctx: &serenity::Context,
+    data: &Data,
+    msg: &Message,
+    origin: Origin,
+    question: &str,
+    handled: &Handled,
+) -> Sent {
+    let addressed = origin != Origin::HelpChannel;
+    match data
+        .cooldown
+        .try_begin(msg.author.id, Instant::now(), addressed)
+    {
+        Verdict::Go => {
+            let at = AskedWhere {
+                author: msg.author.id,
+                channel: msg.channel_id,
+                guild: msg.guild_id,
+                message: Some(msg.id),
+            };
+            data.remember(handled, question, at);
+            let rendered = render_with(&handled.reply, Some(data.feedback(handled)));
+            if send_reply(ctx, msg, rendered).await {
+                Sent::Reply
+            } else {
+                Sent::Failed
+            }
+        }
+        Verdict::Wait { remaining, first } => {
+            if first {
+                let note = Rendered::text(render::cooldown_text(remaining));
+                send_reply(ctx, msg, note).await;
+            }
+            Sent::Cooldown
         }
     }
 }
