@@ -73,6 +73,7 @@ pub async fn ask(
 ) -> Result<(), Error> {
     let started = Instant::now();
     let data = ctx.data();
+    let question = clean_question(&question);
     let handled = data.answer(Origin::SlashCommand, &question);
     let at = AskedWhere {
         author: ctx.author().id,
