@@ -8,7 +8,8 @@
 use anyhow::{Context, Result};
 use faqbot::eval::{parse_cases, summarise};
 use faqbot::faq::load_dir;
-use faqbot::matcher::{MatchConfig, Matcher, Tuning};
+use faqbot::knowledge::Knowledge;
+use faqbot::matcher::{MatchConfig, Tuning};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,7 +22,7 @@ fn main() -> Result<()> {
         .faq;
     let cases = parse_cases(&std::fs::read_to_string(cases_path).context("cases")?)?;
     println!("k1    stop  weights              best-t  acc    refuse wrong  | margin-to-first-oos");
-    for k1 in [0.3_f32, 0.5, 0.8, 1.2, 2.0] {
+    for k1 in [0.5_f32, 0.8, 1.0, 1.2, 2.0] {
         for stop in [0.25_f32, 0.5] {
             for weights in [
                 [1.0, 1.0, 1.0, 1.0],
@@ -36,17 +37,8 @@ fn main() -> Result<()> {
                     weights,
                     ..Tuning::DEFAULT
                 };
-                let docs = faq.entries().iter().map(|e| {
-                    let texts: Vec<&str> = e
-                        .questions
-                        .iter()
-                        .chain(std::iter::once(&e.title))
-                        .chain(&e.keywords)
-                        .map(String::as_str)
-                        .collect();
-                    (e.id.clone(), texts)
-                });
-                let matcher = Matcher::with_tuning(docs, faq.synonyms().clone(), tuning);
+                let knowledge = Knowledge::with_tuning(faq.clone(), MatchConfig::DEFAULT, tuning);
+                let matcher = knowledge.matcher();
                 let ranked: Vec<_> = cases.iter().map(|c| matcher.rank(&c.question)).collect();
                 let mut best = None;
                 for i in 5..=60 {

@@ -2,7 +2,7 @@
 //! swaps whole when moderators edit the FAQ.
 
 use crate::faq::{self, Checked, Faq, FaqError};
-use crate::matcher::{Decision, Explanation, MatchConfig, Matcher};
+use crate::matcher::{Decision, Explanation, MatchConfig, Matcher, Tuning};
 use std::path::Path;
 
 /// An FAQ and its index. Immutable: a reload builds a new one.
@@ -17,6 +17,12 @@ impl Knowledge {
     /// Indexes a checked FAQ. Each entry is matched on its questions, title and keywords.
     #[must_use]
     pub fn new(faq: Faq, config: MatchConfig) -> Self {
+        Knowledge::with_tuning(faq, config, Tuning::DEFAULT)
+    }
+
+    /// [`Knowledge::new`] with other scoring parameters (for tuning experiments).
+    #[must_use]
+    pub fn with_tuning(faq: Faq, config: MatchConfig, tuning: Tuning) -> Self {
         let documents = faq.entries().iter().map(|entry| {
             let texts: Vec<&str> = entry
                 .questions
@@ -27,7 +33,7 @@ impl Knowledge {
                 .collect();
             (entry.id.clone(), texts)
         });
-        let matcher = Matcher::new(documents, faq.synonyms().clone());
+        let matcher = Matcher::with_tuning(documents, faq.synonyms().clone(), tuning);
         Knowledge {
             faq,
             matcher,
