@@ -4,7 +4,7 @@
 use crate::eval::{Summary, Verdict};
 use crate::faq::{Problem, Severity};
 use crate::knowledge::Knowledge;
-use crate::matcher::{Decision, Explanation};
+use crate::matcher::{decide, Decision, Explanation};
 use crate::reply::{self, Clinic};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -12,30 +12,36 @@ use std::fmt::Write as _;
 /// The reply to one question, as a parent sees it, optionally followed by the explanation.
 #[must_use]
 pub fn ask_text(knowledge: &Knowledge, clinic: &Clinic, question: &str, explain: bool) -> String {
-    let decision = knowledge.ask(question);
+    let (decision, explanation) = ranked(knowledge, question);
     let mut out = reply::build(knowledge, &decision, clinic).to_text();
     if explain {
         out.push('\n');
-        out.push_str(&explain_text(
-            &decision,
-            &knowledge.explain(question),
-            knowledge,
-        ));
+        out.push_str(&explain_text(&decision, &explanation, knowledge));
     }
     out
+}
+
+/// Ranks `question` once: the decision and the explanation of the same ranking.
+fn ranked(knowledge: &Knowledge, question: &str) -> (Decision, Explanation) {
+    let explanation = knowledge.explain(question);
+    let candidates: Vec<_> = explanation
+        .candidates
+        .iter()
+        .map(|e| e.candidate.clone())
+        .collect();
+    (decide(&candidates, knowledge.config()), explanation)
 }
 
 /// `--json` output of `ask`.
 #[must_use]
 pub fn ask_json(knowledge: &Knowledge, clinic: &Clinic, question: &str, explain: bool) -> Value {
-    let decision = knowledge.ask(question);
+    let (decision, e) = ranked(knowledge, question);
     let candidates: Vec<Value> = match &decision {
         Decision::Ambiguous(list) => list
             .iter()
             .map(|c| candidate_json(knowledge, &c.id, c.score))
             .collect(),
-        _ => knowledge
-            .explain(question)
+        _ => e
             .candidates
             .iter()
             .map(|e| candidate_json(knowledge, &e.candidate.id, e.candidate.score))
@@ -54,7 +60,6 @@ pub fn ask_json(knowledge: &Knowledge, clinic: &Clinic, question: &str, explain:
         "reply": reply::build(knowledge, &decision, clinic).to_text(),
     });
     if explain {
-        let e = knowledge.explain(question);
         out["explain"] = json!({
             "words": e.words,
             "corrections": e.corrections,
