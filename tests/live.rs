@@ -3,7 +3,7 @@
 
 use arc_swap::ArcSwap;
 use faqbot::knowledge::Knowledge;
-use faqbot::live::{reload, watch, ReloadOutcome, SharedKnowledge};
+use faqbot::live::{reload, watch, FaqWatcher, ReloadOutcome, SharedKnowledge};
 use faqbot::matcher::{Decision, MatchConfig};
 use std::path::Path;
 use std::sync::mpsc;
@@ -35,6 +35,21 @@ fn answered(shared: &SharedKnowledge, question: &str) -> Option<String> {
     }
 }
 
+/// Watches `dir` for `shared`; every reload outcome arrives on the receiver.
+fn watched(dir: &Path, shared: &SharedKnowledge) -> (FaqWatcher, mpsc::Receiver<ReloadOutcome>) {
+    let (tx, rx) = mpsc::channel();
+    let watcher = watch(
+        shared.clone(),
+        dir.to_owned(),
+        MatchConfig::DEFAULT,
+        move |o: &ReloadOutcome| {
+            let _ = tx.send(o.clone());
+        },
+    )
+    .expect("watch");
+    (watcher, rx)
+}
+
 /// Waits (bounded) until `check` holds.
 fn eventually(limit: Duration, check: impl Fn() -> bool) -> bool {
     let start = Instant::now();
@@ -51,16 +66,7 @@ fn eventually(limit: Duration, check: impl Fn() -> bool) -> bool {
 fn a_saved_edit_is_answered_within_two_seconds() {
     let dir = temp_faq();
     let shared = shared(dir.path());
-    let (tx, rx) = mpsc::channel();
-    let _watcher = watch(
-        shared.clone(),
-        dir.path().to_owned(),
-        MatchConfig::DEFAULT,
-        move |o| {
-            let _ = tx.send(o.to_string());
-        },
-    )
-    .expect("watch");
+    let (_watcher, rx) = watched(dir.path(), &shared);
     assert_eq!(answered(&shared, "is my kid scared of water normal"), None);
 
     let saved = Instant::now();
@@ -77,7 +83,8 @@ fn a_saved_edit_is_answered_within_two_seconds() {
     eprintln!("edit live after {} ms", saved.elapsed().as_millis());
     let message = rx
         .recv_timeout(Duration::from_secs(2))
-        .expect("outcome reported");
+        .expect("outcome reported")
+        .to_string();
     assert!(message.starts_with("FAQ reloaded: 3 entries"), "{message}");
 }
 
@@ -85,16 +92,7 @@ fn a_saved_edit_is_answered_within_two_seconds() {
 fn a_broken_edit_is_refused_once_and_the_old_faq_keeps_answering() {
     let dir = temp_faq();
     let shared = shared(dir.path());
-    let (tx, rx) = mpsc::channel();
-    let _watcher = watch(
-        shared.clone(),
-        dir.path().to_owned(),
-        MatchConfig::DEFAULT,
-        move |o: &ReloadOutcome| {
-            let _ = tx.send(o.clone());
-        },
-    )
-    .expect("watch");
+    let (_watcher, rx) = watched(dir.path(), &shared);
 
     std::fs::write(
         dir.path().join("walking.md"),
