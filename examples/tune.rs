@@ -6,7 +6,7 @@
 //! ```
 
 use anyhow::{Context, Result};
-use faqbot::eval::{parse_cases, summarise};
+use faqbot::eval::{parse_cases, summarise_ranked};
 use faqbot::faq::load_dir;
 use faqbot::knowledge::Knowledge;
 use faqbot::matcher::{MatchConfig, Tuning};
@@ -44,7 +44,7 @@ fn main() -> Result<()> {
                 for i in 5..=60 {
                     let threshold = i as f32 * 0.01;
                     let _ = &cases;
-                    let s = summarise(
+                    let s = summarise_ranked(
                         &cases,
                         &ranked,
                         &MatchConfig {

@@ -2,7 +2,7 @@
 //! swaps whole when moderators edit the FAQ.
 
 use crate::faq::{self, Checked, Faq, FaqError};
-use crate::matcher::{Decision, Explanation, MatchConfig, Matcher, Tuning};
+use crate::matcher::{Addressing, Decision, Explanation, MatchConfig, Matcher, Reading, Tuning};
 use std::path::Path;
 
 /// An FAQ and its index. Immutable: a reload builds a new one.
@@ -47,16 +47,35 @@ impl Knowledge {
         Ok((Knowledge::new(faq, config), warnings))
     }
 
-    /// What to do with a parent's question.
+    /// What to do with a parent's question addressed to the bot.
     #[must_use]
     pub fn ask(&self, question: &str) -> Decision {
         self.matcher.decide(question, &self.config)
+    }
+
+    /// What to do with a message sent where `addressing` says.
+    #[must_use]
+    pub fn answer(&self, message: &str, addressing: Addressing) -> Decision {
+        self.matcher.read(message, addressing).decide(&self.config)
+    }
+
+    /// How the matcher reads a message (decide it at any threshold with [`Reading::decide`]).
+    #[must_use]
+    pub fn read(&self, message: &str, addressing: Addressing) -> Reading {
+        self.matcher.read(message, addressing)
     }
 
     /// Why [`Knowledge::ask`] decides what it does.
     #[must_use]
     pub fn explain(&self, question: &str) -> Explanation {
         self.matcher.explain(question)
+    }
+
+    /// [`Knowledge::ask`] and [`Knowledge::explain`] from one reading.
+    #[must_use]
+    pub fn ask_explained(&self, question: &str) -> (Decision, Explanation) {
+        let reading = self.matcher.read(question, Addressing::Direct);
+        (reading.decide(&self.config), reading.explanation())
     }
 
     /// The FAQ.

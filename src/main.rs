@@ -71,6 +71,9 @@ enum Command {
         /// Exit 1 if the wrong-answer rate is above this fraction.
         #[arg(long)]
         max_wrong: Option<f64>,
+        /// Exit 1 if help-channel silence on `expect = []` cases is below this fraction.
+        #[arg(long)]
+        min_silence: Option<f64>,
     },
     /// What parents asked: questions by outcome, most asked entries, unanswered questions
     /// grouped, entries voted not helpful.
@@ -187,34 +190,6 @@ fn terminal_clinic() -> Result<Clinic> {
     }
 }
 
-fn gate(
-    summary: &Summary,
-    min_accuracy: Option<f64>,
-    min_refusal: Option<f64>,
-    max_wrong: Option<f64>,
-) -> Vec<String> {
-    let mut failures = Vec::new();
-    if let Some(min) = min_accuracy.filter(|m| summary.in_scope_accuracy < *m) {
-        failures.push(format!(
-            "in-scope accuracy {:.3} < {min}",
-            summary.in_scope_accuracy
-        ));
-    }
-    if let Some(min) = min_refusal.filter(|m| summary.out_of_scope_refusal < *m) {
-        failures.push(format!(
-            "out-of-scope refusal {:.3} < {min}",
-            summary.out_of_scope_refusal
-        ));
-    }
-    if let Some(max) = max_wrong.filter(|m| summary.wrong_answer_rate > *m) {
-        failures.push(format!(
-            "wrong-answer rate {:.3} > {max}",
-            summary.wrong_answer_rate
-        ));
-    }
-    failures
-}
-
 /// `faqbot run`: the Discord bot until SIGINT/SIGTERM.
 fn run_bot(faq: PathBuf, log_format: LogFormat) -> Result<ExitCode> {
     init_tracing(log_format);
@@ -239,13 +214,13 @@ fn eval_command(
     cases_path: &Path,
     json: bool,
     sweep: bool,
-    (min_accuracy, min_refusal, max_wrong): (Option<f64>, Option<f64>, Option<f64>),
+    bar: eval::Bar,
 ) -> Result<ExitCode> {
     let text = std::fs::read_to_string(cases_path)
         .with_context(|| format!("cannot read {}", cases_path.display()))?;
     let cases = eval::parse_cases(&text).with_context(|| format!("in {}", cases_path.display()))?;
     eval::check_ids(knowledge, &cases)?;
-    let ranked = eval::rank_all(knowledge, &cases);
+    let ranked = eval::read_all(knowledge, &cases);
     let config = *knowledge.config();
     if sweep {
         let rows: Vec<Summary> = eval::sweep_thresholds()
@@ -264,7 +239,7 @@ fn eval_command(
         if json {
             out(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
         } else {
-            out(&cli::sweep_text(&rows))?;
+            out(&cli::sweep_text(&rows, config.threshold))?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -274,7 +249,7 @@ fn eval_command(
     } else {
         out(&cli::eval_text(&summary))?;
     }
-    let failures = gate(&summary, min_accuracy, min_refusal, max_wrong);
+    let failures = bar.failures(&summary);
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
@@ -372,9 +347,15 @@ fn run(args: Args) -> Result<ExitCode> {
             min_accuracy,
             min_refusal,
             max_wrong,
+            min_silence,
         } => {
             let knowledge = load(&args.faq, match_config)?;
-            let bar = (min_accuracy, min_refusal, max_wrong);
+            let bar = eval::Bar {
+                min_accuracy,
+                min_refusal,
+                max_wrong,
+                min_silence,
+            };
             return eval_command(&knowledge, &cases, json, sweep, bar);
         }
         Command::Report {

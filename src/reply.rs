@@ -4,7 +4,7 @@
 
 use crate::faq::Entry;
 use crate::knowledge::Knowledge;
-use crate::matcher::Decision;
+use crate::matcher::{Chatter, Decision};
 use std::fmt::Write as _;
 
 /// The clinic's contact details, from configuration (never from code).
@@ -80,6 +80,12 @@ pub enum Reply {
         /// The entries, best first.
         choices: Vec<Choice>,
     },
+    /// A short warm word to a parent who said "hi" or "thanks" to the bot (no FAQ content, no
+    /// "I don't know").
+    Warm {
+        /// The words.
+        text: String,
+    },
     /// The bot does not know.
     Fallback {
         /// The kind "I don't know", naming who can help.
@@ -105,6 +111,30 @@ pub fn fallback_text(clinic: &Clinic) -> String {
     )
 }
 
+/// The short warm reply to chatter addressed to the bot: thanks, a greeting, or anything else
+/// that asks nothing ("ok", "lol").
+#[must_use]
+pub fn warm_text(chatter: Chatter) -> String {
+    match chatter {
+        Chatter::Thanks => {
+            "You're welcome! I'm glad it helped. If anything else comes up, just ask.".to_owned()
+        }
+        Chatter::Greeting => "Hi! I answer questions about occupational and physical therapy \
+                              for children from our FAQ. Ask me in your own words, for example \
+                              \"what is the difference between OT and PT?\""
+            .to_owned(),
+        Chatter::Other => "I'm here whenever you have a question about occupational or physical \
+                           therapy: just ask it in your own words."
+            .to_owned(),
+    }
+}
+
+/// Does an answer already offer booking itself (it holds the booking link)? Then the standard
+/// appointment line under it would offer booking twice.
+fn offers_booking(answer: &str) -> bool {
+    answer.contains("{appointment_url}")
+}
+
 /// The reply for one entry, as when a parent picks it from a list.
 #[must_use]
 pub fn answer(knowledge: &Knowledge, entry: &Entry, score: f32, clinic: &Clinic) -> Reply {
@@ -120,7 +150,11 @@ pub fn answer(knowledge: &Knowledge, entry: &Entry, score: f32, clinic: &Clinic)
         body: clinic.fill(&entry.answer),
         sources: entry.sources.clone(),
         related,
-        appointment_prompt: clinic.appointment_prompt(),
+        appointment_prompt: if offers_booking(&entry.answer) {
+            String::new()
+        } else {
+            clinic.appointment_prompt()
+        },
         appointment_url: clinic.appointment_url.clone(),
         score,
     })
@@ -162,6 +196,9 @@ pub fn build(knowledge: &Knowledge, decision: &Decision, clinic: &Clinic) -> Rep
             }
         }
         Decision::NoMatch(_) => fallback(),
+        Decision::NotAQuestion(chatter) => Reply::Warm {
+            text: warm_text(*chatter),
+        },
     }
 }
 
@@ -179,7 +216,9 @@ impl Reply {
                     let titles: Vec<&str> = a.related.iter().map(|c| c.title.as_str()).collect();
                     let _ = writeln!(out, "Related: {}", titles.join(" · "));
                 }
-                let _ = write!(out, "\n{}\n", a.appointment_prompt);
+                if !a.appointment_prompt.is_empty() {
+                    let _ = write!(out, "\n{}\n", a.appointment_prompt);
+                }
                 out
             }
             Reply::DidYouMean { text, choices } => {
@@ -189,6 +228,7 @@ impl Reply {
                 }
                 out
             }
+            Reply::Warm { text } => format!("{text}\n"),
             Reply::Fallback {
                 text,
                 appointment_prompt,

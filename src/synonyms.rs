@@ -18,6 +18,7 @@ pub struct Synonyms {
     /// First word of a variant -> its rules, longest variant first.
     by_first_word: FxHashMap<String, Vec<Rule>>,
     len: usize,
+    alternatives: Vec<Vec<String>>,
 }
 
 impl Synonyms {
@@ -44,6 +45,21 @@ impl Synonyms {
             }
         }
         table
+    }
+
+    /// The same table with groups of alternatives: words, as read after synonyms, that name
+    /// one of several options ("occupational", "physical"). A question that names one is not
+    /// answered by an entry that names only others (see `crate::matcher::Refusal`).
+    #[must_use]
+    pub fn with_alternatives(mut self, groups: Vec<Vec<String>>) -> Self {
+        self.alternatives = groups;
+        self
+    }
+
+    /// The groups of alternatives.
+    #[must_use]
+    pub fn alternatives(&self) -> &[Vec<String>] {
+        &self.alternatives
     }
 
     /// How many variants the table rewrites.

@@ -65,13 +65,23 @@ pub fn words(text: &str) -> Vec<String> {
             out.push(std::mem::take(current));
         }
     };
-    let folded = text
-        .chars()
-        .take(MAX_QUERY_CHARS)
-        .nfkc()
-        .flat_map(char::to_lowercase)
-        .nfd()
-        .filter(|c| !is_combining_mark(*c));
+    // Pure ASCII (most messages) needs no Unicode folding: lower case is all there is to do.
+    let prefix: &str = match text.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    };
+    let folded: Box<dyn Iterator<Item = char>> = if prefix.is_ascii() {
+        Box::new(prefix.chars().map(|c| c.to_ascii_lowercase()))
+    } else {
+        Box::new(
+            prefix
+                .chars()
+                .nfkc()
+                .flat_map(char::to_lowercase)
+                .nfd()
+                .filter(|c| !is_combining_mark(*c)),
+        )
+    };
     for c in folded {
         if is_apostrophe(c) {
             // "what's" and "don't" stay one word: the apostrophe joins.

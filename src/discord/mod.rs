@@ -83,7 +83,7 @@ pub fn outcome_of(decision: &Decision) -> Outcome {
     match decision {
         Decision::Answer(_) => Outcome::Answer,
         Decision::Ambiguous(_) => Outcome::Ambiguous,
-        Decision::NoMatch(_) => Outcome::NoMatch,
+        Decision::NoMatch(_) | Decision::NotAQuestion(_) => Outcome::NoMatch,
     }
 }
 
@@ -154,7 +154,7 @@ impl Data {
         let answered = match &handled.reply {
             Reply::Answer(answer) => Some(answer.title.clone()),
             Reply::Fallback { .. } => None,
-            Reply::DidYouMean { .. } => return,
+            Reply::DidYouMean { .. } | Reply::Warm { .. } => return,
         };
         self.recent.remember(
             handled.answer_id,

@@ -165,6 +165,11 @@ pub fn render_with(reply: &Reply, feedback: Option<Feedback>) -> Rendered {
                     .collect(),
             ),
         },
+        Reply::Warm { text } => Rendered {
+            content: Some(truncate(text, limits::CONTENT)),
+            embeds: Vec::new(),
+            components: Vec::new(),
+        },
         Reply::Fallback {
             text,
             appointment_prompt,
@@ -209,9 +214,11 @@ fn render_answer(answer: &Answer, feedback: Option<Feedback>) -> Rendered {
     if let Some(source) = source {
         embed = embed.field("Source", source, false);
     }
-    embed = embed
-        .field("Appointments", prompt, false)
-        .footer(CreateEmbedFooter::new(footer));
+    // An answer that offers booking itself (the booking entry) gets no second booking line.
+    if !prompt.is_empty() {
+        embed = embed.field("Appointments", prompt, false);
+    }
+    embed = embed.footer(CreateEmbedFooter::new(footer));
     let mut buttons = vec![book_button(&answer.appointment_url)];
     buttons.extend(
         answer

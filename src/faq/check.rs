@@ -25,12 +25,14 @@ pub(super) fn check(files: &[SourceFile]) -> Result<Checked, FaqError> {
     for file in sorted {
         if file.name == SYNONYMS_FILE {
             if let Some(text) = parse::text(&file.name, &file.bytes, &mut problems) {
-                let pairs = parse::synonyms(&file.name, text, &mut problems);
+                let parsed = parse::synonyms(&file.name, text, &mut problems);
                 synonyms = Synonyms::new(
-                    pairs
+                    parsed
+                        .pairs
                         .iter()
                         .map(|(c, v)| (c.as_str(), v.iter().map(String::as_str))),
-                );
+                )
+                .with_alternatives(parsed.alternatives);
             }
         } else if is_entry_file(&file.name) {
             if let Some(text) = parse::text(&file.name, &file.bytes, &mut problems) {

@@ -27,6 +27,17 @@ struct FrontMatter {
 struct SynonymsFile {
     #[serde(default)]
     synonyms: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    alternatives: BTreeMap<String, Vec<String>>,
+}
+
+/// What the synonyms file holds: (canonical, variants) pairs and groups of alternatives.
+#[derive(Debug, Default)]
+pub(super) struct SynonymsParsed {
+    /// (canonical, variants) pairs.
+    pub pairs: Vec<(String, Vec<String>)>,
+    /// Groups of words that name alternatives ("occupational", "physical"), normalised.
+    pub alternatives: Vec<Vec<String>>,
 }
 
 /// The file's text, or the problem that stops it from being read as text.
@@ -286,12 +297,8 @@ pub(crate) fn placeholders(text: &str) -> Vec<&str> {
     names
 }
 
-/// Parses the synonyms file into (canonical, variants) pairs.
-pub(super) fn synonyms(
-    file: &str,
-    text: &str,
-    problems: &mut Vec<Problem>,
-) -> Vec<(String, Vec<String>)> {
+/// Parses the synonyms file into (canonical, variants) pairs and groups of alternatives.
+pub(super) fn synonyms(file: &str, text: &str, problems: &mut Vec<Problem>) -> SynonymsParsed {
     let parsed: SynonymsFile = match toml::from_str(text) {
         Ok(parsed) => parsed,
         Err(e) => {
@@ -302,7 +309,7 @@ pub(super) fn synonyms(
                 format!("bad synonyms file: {}", e.message().trim()),
                 "the file has a [synonyms] table of lines like \"physical therapy\" = [\"pt\", \"physio\"]",
             ));
-            return Vec::new();
+            return SynonymsParsed::default();
         }
     };
     let canonicals: Vec<String> = parsed
@@ -351,7 +358,28 @@ pub(super) fn synonyms(
             }
         }
     }
-    parsed.synonyms.into_iter().collect()
+    let mut alternatives = Vec::new();
+    for (name, words) in &parsed.alternatives {
+        let line = line_of(text, name, 1);
+        let group: Vec<String> = words
+            .iter()
+            .map(|w| crate::text::words(w).join(" "))
+            .collect();
+        if group.len() < 2 || group.iter().any(|w| w.is_empty() || w.contains(' ')) {
+            problems.push(Problem::error(
+                file,
+                line,
+                format!("alternatives \"{name}\" must be two or more single words"),
+                "e.g. therapy = [\"occupational\", \"physical\"]: words as read after synonyms",
+            ));
+            continue;
+        }
+        alternatives.push(group);
+    }
+    SynonymsParsed {
+        pairs: parsed.synonyms.into_iter().collect(),
+        alternatives,
+    }
 }
 
 #[cfg(test)]
@@ -464,7 +492,7 @@ mod tests {
             &mut problems,
         );
         assert!(problems.is_empty());
-        assert_eq!(pairs[0].1, ["pt", "physio"]);
+        assert_eq!(pairs.pairs[0].1, ["pt", "physio"]);
         let _ = synonyms("s.toml", "[synonyms]\nx = 3\n", &mut problems);
         assert_eq!(problems[0].line, 2, "{problems:?}");
     }

@@ -65,6 +65,12 @@ pub fn stem_feature(stem: &str) -> Feature {
     hash(Kind::Stem, &[stem])
 }
 
+/// Hash of a stem pair feature ("how" "long"), for checking an entry holds it.
+#[must_use]
+pub fn stem_pair_feature(first: &str, second: &str) -> Feature {
+    hash(Kind::StemPair, &[first, second])
+}
+
 /// Computes the features of a text from its words (normalised, synonyms applied) and their
 /// stems, with `stop[i]` telling whether word `i` is a stop word.
 #[must_use]

@@ -15,12 +15,14 @@
 
 mod features;
 mod index;
+pub mod message;
+mod typos;
 
 pub use index::{BM25_B, BM25_K1};
 
 use crate::synonyms::Synonyms;
 use crate::text;
-use features::{add_pairs_to_bag, add_to_bag, extract, stem_feature};
+use features::{add_pairs_to_bag, add_to_bag, extract, stem_feature, stem_pair_feature};
 use index::{Bag, Bm25, Grams};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -59,10 +61,7 @@ impl Default for Tuning {
     }
 }
 
-/// Shortest word that typo correction touches: shorter words have too many neighbours.
-pub const TYPO_MIN_LEN: usize = 5;
-/// From this length on, a word may be two edits away from its correction instead of one.
-pub const TYPO_TWO_EDITS_LEN: usize = 9;
+pub use typos::{TYPO_MAX_LEN, TYPO_MIN_LEN, TYPO_TWO_EDITS_LEN};
 
 /// How many ranked candidates a decision and an explanation keep.
 pub const MAX_CANDIDATES: usize = 5;
@@ -84,7 +83,7 @@ impl MatchConfig {
     /// answers over the dev set and `tests/fixtures/parent-questions-extra.toml` in
     /// `faqbot eval --sweep` (see the README); the margin keeps "did you mean" for near ties.
     pub const DEFAULT: MatchConfig = MatchConfig {
-        threshold: 0.26,
+        threshold: 0.28,
         ambiguity_margin: 0.015,
         max_suggestions: 3,
     };
@@ -116,16 +115,20 @@ pub enum Decision {
     Ambiguous(Vec<Candidate>),
     /// Nothing answers it; the best candidate, if any, is kept for logs and explanations.
     NoMatch(Option<Candidate>),
+    /// The message asks nothing of the bot (thanks, a greeting, a reaction, news, a question to
+    /// another parent): silence in a help channel, a short warm word when addressed directly.
+    NotAQuestion(Chatter),
 }
 
 impl Decision {
-    /// "answer", "ambiguous" or `no_match`, as in logs and JSON output.
+    /// "answer", "ambiguous", `no_match` or `not_a_question`, as in logs and JSON output.
     #[must_use]
     pub fn outcome(&self) -> &'static str {
         match self {
             Decision::Answer(_) => "answer",
             Decision::Ambiguous(_) => "ambiguous",
             Decision::NoMatch(_) => "no_match",
+            Decision::NotAQuestion(_) => "not_a_question",
         }
     }
 
@@ -136,6 +139,7 @@ impl Decision {
             Decision::Answer(c) => Some(c),
             Decision::Ambiguous(list) => list.first(),
             Decision::NoMatch(best) => best.as_ref(),
+            Decision::NotAQuestion(_) => None,
         }
     }
 }
@@ -180,12 +184,18 @@ pub struct Explained {
     pub parts: [f32; 4],
     /// The question's words (after synonyms and typo correction) found in the entry.
     pub matched_words: Vec<String>,
+    /// Why it may not answer, if so.
+    pub refusal: Option<Refusal>,
 }
 
 /// Why the matcher decided what it did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explanation {
-    /// The question's words after normalisation, synonyms and typo correction.
+    /// The message's sentences and clauses, and how each reads.
+    pub parts: Vec<ReadPart>,
+    /// The parts of the window that decided (empty when none did).
+    pub window: std::ops::Range<usize>,
+    /// The deciding window's words after normalisation, synonyms and typo correction.
     pub words: Vec<String>,
     /// Typo corrections made: (typed, read as).
     pub corrections: Vec<(String, String)>,
@@ -193,134 +203,266 @@ pub struct Explanation {
     pub candidates: Vec<Explained>,
 }
 
-/// A question ready to score: its words and features.
-struct Prepared {
-    words: Vec<String>,
-    corrections: Vec<(String, String)>,
-    stems: Vec<String>,
-    features: features::TextFeatures,
-}
-
-/// Words of the FAQ, for typo correction: a deletion index (each word under every form with
-/// up to its allowed number of letters deleted, hashed), so a typed word finds the words one
-/// or two edits away with a few lookups instead of a scan of the vocabulary.
+/// A text's words as the matcher reads them: normalised, synonyms applied, typos corrected.
 #[derive(Debug, Clone, Default)]
-struct Vocabulary {
-    words: FxHashSet<String>,
-    stems: FxHashSet<String>,
-    /// (word, number of entries that use it).
-    list: Vec<(String, u32)>,
-    by_deletion: FxHashMap<u64, Vec<u32>>,
+#[allow(clippy::struct_field_names)] // the words, and the words' stems and flags
+struct Words {
+    words: Vec<String>,
+    stems: Vec<String>,
+    stop: Vec<bool>,
 }
 
-/// How many letters a word of `len` characters may differ by and still be corrected.
-fn max_edits(len: usize) -> usize {
-    if len >= TYPO_TWO_EDITS_LEN {
-        2
-    } else {
-        1
+impl Words {
+    fn extend(&mut self, other: &Words) {
+        self.words.extend(other.words.iter().cloned());
+        self.stems.extend(other.stems.iter().cloned());
+        self.stop.extend(other.stop.iter().copied());
+    }
+
+    fn features(&self) -> features::TextFeatures {
+        extract(&self.words, &self.stems, &self.stop)
     }
 }
 
-/// Hash of `chars` without the characters at positions `skip` (sorted, at most two).
-fn hash_without(chars: &[char], skip: [usize; 2]) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = rustc_hash::FxHasher::default();
-    let mut len = 0;
-    for (i, c) in chars.iter().enumerate() {
-        if i != skip[0] && i != skip[1] {
-            hasher.write_u32(*c as u32);
-            len += 1;
+/// Who a message is for, as far as where it was sent tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Addressing {
+    /// Addressed to the bot (a mention, a DM, `/ask`, the terminal): the message is a request
+    /// even when it does not look like a question, and "hi" or "thanks" get a warm word.
+    #[default]
+    Direct,
+    /// Overheard in a help channel, where parents also talk to each other: only a message that
+    /// asks something is the bot's to answer.
+    HelpChannel,
+}
+
+/// What kind of chatter a message that asks nothing is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chatter {
+    /// Thanks ("thanks!!", "thank you so much").
+    Thanks,
+    /// A greeting ("hi", "good morning everyone").
+    Greeting,
+    /// Anything else: reactions, news, replies between parents.
+    Other,
+}
+
+/// Why a candidate was not taken although it scored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The question names one alternative ("occupational") and the entry only others
+    /// ("physical"): an OT question is not answered with a PT entry.
+    OtherAlternative {
+        /// The alternatives the question names.
+        asked: Vec<String>,
+        /// The alternatives the entry names.
+        entry: Vec<String>,
+    },
+    /// The words that carry the question are not in the entry ("evaluation" asked of the
+    /// OT-session entry, "insurance", "toe walking").
+    TopicNotCovered(Vec<String>),
+    /// The entry shares no word with the question but function words.
+    NothingShared,
+}
+
+/// One candidate of a window, with why it was refused, if it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    /// The candidate.
+    pub candidate: Candidate,
+    /// Why it may not answer, if so.
+    pub refusal: Option<Refusal>,
+    /// Scores of the four scorers: char-gram BM25, stem+pair BM25, stem BM25, char-gram cosine.
+    pub parts: [f32; 4],
+    /// The window's words (after synonyms and typo correction) found in the entry.
+    pub matched_words: Vec<String>,
+}
+
+/// One stretch of a message scored on its own: an asking sentence, or it with the sentence
+/// before it (which often names what "it" or "the two" are).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    /// The parts (sentences or clauses) it spans.
+    pub parts: std::ops::Range<usize>,
+    /// Its words as read.
+    pub words: Vec<String>,
+    /// The best candidates, best first, judged.
+    pub candidates: Vec<Judged>,
+}
+
+/// A sentence or clause of a message and how it reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadPart {
+    /// The part as typed.
+    pub text: String,
+    /// How it reads (asks, chatter words).
+    pub form: message::Form,
+}
+
+/// How the matcher read a message: its parts, the windows it scored, and what it would say at
+/// any threshold (see [`Reading::decide`]). Ranked once, decided as often as wanted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// Where the message was sent.
+    pub addressing: Addressing,
+    /// Its sentences and clauses.
+    pub parts: Vec<ReadPart>,
+    /// Typo corrections made: (typed, read as).
+    pub corrections: Vec<(String, String)>,
+    /// The windows scored (none when the message asks nothing of the bot).
+    pub windows: Vec<Window>,
+    /// When the message asks nothing: what kind of chatter it is.
+    pub chatter: Option<Chatter>,
+    /// True when the message is not the bot's to answer where it was sent (chatter in a help
+    /// channel): no window was scored.
+    pub not_for_the_bot: bool,
+    /// True when it is a terse statement read as a question in a help channel (see
+    /// [`TERSE_STATEMENT_MIN_SCORE`]).
+    pub terse_statement: bool,
+}
+
+impl Reading {
+    /// What to do with the message at these thresholds: the window whose best admissible
+    /// candidate scores highest decides; refused candidates never answer.
+    #[must_use]
+    pub fn decide(&self, config: &MatchConfig) -> Decision {
+        if self.not_for_the_bot {
+            return Decision::NotAQuestion(self.chatter.unwrap_or(Chatter::Other));
         }
-    }
-    hasher.write_usize(len);
-    hasher.finish()
-}
-
-/// Hashes of `word` with up to `edits` (at most 2) characters deleted, the word itself
-/// included, without building the shortened strings.
-fn deletions(word: &str, edits: usize) -> Vec<u64> {
-    const NONE: usize = usize::MAX;
-    let chars: Vec<char> = word.chars().collect();
-    let n = chars.len();
-    let mut out = Vec::with_capacity(1 + n + if edits > 1 { n * n / 2 } else { 0 });
-    out.push(hash_without(&chars, [NONE, NONE]));
-    if edits >= 1 {
-        out.extend((0..n).map(|i| hash_without(&chars, [i, NONE])));
-    }
-    if edits >= 2 {
-        for i in 0..n {
-            out.extend((i + 1..n).map(|j| hash_without(&chars, [i, j])));
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-impl Vocabulary {
-    fn build(word_df: FxHashMap<String, u32>, stems: FxHashSet<String>) -> Self {
-        let mut list: Vec<(String, u32)> = word_df.into_iter().collect();
-        list.sort_unstable();
-        let mut by_deletion: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-        for (i, (word, _)) in list.iter().enumerate() {
-            let len = word.chars().count();
-            if len < TYPO_MIN_LEN || text::is_stop_word(word) {
+        let mut best: Option<Vec<Candidate>> = None;
+        let mut raw_best: Option<&Candidate> = None;
+        for window in &self.windows {
+            if let Some(first) = window.candidates.first() {
+                if raw_best.is_none_or(|b| first.candidate.score > b.score) {
+                    raw_best = Some(&first.candidate);
+                }
+            }
+            let admissible: Vec<Candidate> = window
+                .candidates
+                .iter()
+                .filter(|j| j.refusal.is_none())
+                .map(|j| j.candidate.clone())
+                .collect();
+            let Some(top) = admissible.first() else {
                 continue;
-            }
-            for key in deletions(word, max_edits(len)) {
-                by_deletion.entry(key).or_default().push(i as u32);
+            };
+            if best
+                .as_ref()
+                .and_then(|b| b.first())
+                .is_none_or(|b| top.score > b.score)
+            {
+                best = Some(admissible);
             }
         }
-        Vocabulary {
-            words: list.iter().map(|(w, _)| w.clone()).collect(),
-            stems,
-            list,
-            by_deletion,
+        let decision = match best {
+            Some(list)
+                if self.terse_statement
+                    && list
+                        .first()
+                        .is_some_and(|c| c.score < TERSE_STATEMENT_MIN_SCORE) =>
+            {
+                Decision::NoMatch(list.first().cloned())
+            }
+            Some(list) => decide(&list, config),
+            None => Decision::NoMatch(raw_best.cloned()),
+        };
+        match (decision, self.chatter) {
+            (Decision::NoMatch(_), Some(chatter)) if self.addressing == Addressing::Direct => {
+                Decision::NotAQuestion(chatter)
+            }
+            (decision, _) => decision,
         }
     }
 
-    fn correct(&self, word: &str) -> Option<&str> {
-        let len = word.chars().count();
-        if len < TYPO_MIN_LEN
-            || self.words.contains(word)
-            || text::is_stop_word(word)
-            || word.chars().any(char::is_numeric)
-            || self.stems.contains(&text::stem(word))
-        {
-            return None;
-        }
-        let edits = max_edits(len);
-        let first = word.chars().next();
-        let mut best: Option<(usize, u32, &str)> = None;
-        for key in deletions(word, edits) {
-            for &i in self.by_deletion.get(&key).into_iter().flatten() {
-                let (candidate, df) = &self.list[i as usize];
-                // Typos rarely hit the first letter, and a real word one letter from an FAQ
-                // word mostly differs there ("talking"/"walking", "fever"/"never").
-                if candidate.chars().next() != first {
-                    continue;
-                }
-                let distance = strsim::osa_distance(word, candidate);
-                if distance > edits.min(max_edits(candidate.chars().count())) {
-                    continue;
-                }
-                // Fewer edits first; among equals, the word more entries use, then the first.
-                let better = match best {
-                    None => true,
-                    Some((d, f, w)) => {
-                        (distance, std::cmp::Reverse(*df), candidate.as_str())
-                            < (d, std::cmp::Reverse(f), w)
-                    }
-                };
-                if better {
-                    best = Some((distance, *df, candidate));
-                }
-            }
-        }
-        best.map(|(_, _, w)| w)
+    /// The best candidates of the window that decides, judged, for explanations.
+    #[must_use]
+    pub fn deciding_window(&self) -> Option<&Window> {
+        let top = |w: &Window| {
+            w.candidates
+                .iter()
+                .find(|j| j.refusal.is_none())
+                .map_or(-1.0, |j| j.candidate.score)
+        };
+        self.windows.iter().max_by(|a, b| top(a).total_cmp(&top(b)))
     }
 }
+
+/// Alternatives the FAQ names ("occupational" / "physical"), and which entries name which.
+#[derive(Debug, Clone, Default)]
+struct Alternatives {
+    groups: Vec<Vec<String>>,
+    /// Per group, per entry: a bit per word of the group the entry names.
+    named: Vec<Vec<u64>>,
+}
+
+/// An entry names an alternative when at least this share of its texts (questions, title,
+/// keywords) holds it. A lower share would let one passing mention ("unlike PT, ...") make an
+/// OT entry answer PT questions.
+pub const ALTERNATIVE_NAMED_SHARE: f32 = 0.2;
+
+/// An entry also names an alternative held by at least this share of its texts when that is at
+/// least half the share of the alternative it names most: the methods entry (PT in a quarter
+/// of its texts, OT in a sixth) and the when-to-seek entry cover both therapies.
+pub const ALTERNATIVE_MIN_SHARE: f32 = 0.1;
+
+/// A word and its stem.
+type TopicWord = (String, String);
+
+/// A question needs at least this many words of its own that say what it is about (not
+/// function or discourse words) to be scored alone; one with fewer ("any advice?", "what would
+/// they work on with him?") is read with the sentences before it.
+pub const MIN_TOPIC_WORDS: usize = 2;
+
+/// Share of an entry's score on the whole message added to its score on a question window: the
+/// story names what a question's "it" or "the two" are, and a matching story lifts the right
+/// entry, while a story that matches nothing takes nothing away.
+pub const STORY_WEIGHT: f32 = 0.5;
+
+/// A word at least this frequent in English (a count in a web corpus: "really", "know",
+/// "thing", "long") says little about what a question is about on its own.
+pub const GENERIC_WORD_COUNT: f32 = 1.0e8;
+
+/// An entry must explain at least this share (by weight) of the words that carry a question
+/// (see [`Matcher::read`]), or it answers another question that shares the generic words: "do
+/// you offer telehealth or online OT sessions" shares "OT sessions" with the session entry.
+pub const MIN_TOPIC_COVERAGE: f32 = 0.34;
+
+/// Weight of a topic word the FAQ has never seen ("insurance", "telehealth"), against 1 for a
+/// word the entry explains.
+pub const UNKNOWN_TOPIC_WEIGHT: f32 = 1.0;
+
+/// Weight of a topic word the entry lacks but another entry holds ("evaluation" asked of the
+/// OT session entry). 1, as an unknown word: weighing it more refused covered long messages
+/// whose story words other entries hold (measured with `faqbot eval`, see the README).
+pub const ELSEWHERE_TOPIC_WEIGHT: f32 = 1.0;
+
+/// A refusal for an uncovered topic needs at least this much uncovered weight (two words):
+/// one odd word in a covered question ("in plain english", "homework") is more often a
+/// detail than the subject, and refusing on it cost the tidy sets more right answers than it
+/// saved wrong ones on the realistic set.
+pub const MIN_UNCOVERED_WEIGHT: f32 = 2.0;
+
+/// A word in at least this share of the FAQ's entries ("therapy", "child", "help") is the
+/// domain itself, not a question's topic.
+pub const DOMAIN_WORD_SHARE: f32 = 0.5;
+
+/// The kind of answer a question asks for when it opens with "how" and a word of its own ("how
+/// long", "how many", "how early"): the entry must hold the same pair, or it answers another
+/// question ("how long is a session" is not answered by what a session looks like). As stems.
+fn question_type(part: &Words) -> Option<(String, String)> {
+    let start = part.words.iter().position(|w| !message::is_lead_in(w))?;
+    let (first, next) = (part.stems.get(start)?, part.words.get(start + 1)?);
+    let how = first == "how";
+    let own = !part.stop.get(start + 1).copied().unwrap_or(true)
+        && next.chars().all(char::is_alphabetic)
+        && !message::is_discourse(next);
+    (how && own).then(|| (first.clone(), part.stems[start + 1].clone()))
+}
+
+/// A terse statement that asks nothing ("5yo cant dress himself") is answered only at this
+/// score or above: without a question's form, only a strong match says it is a question
+/// ("that makes sense" shares "sense" with the sensory entry, and is a reaction).
+pub const TERSE_STATEMENT_MIN_SCORE: f32 = 0.3;
 
 /// An index over FAQ entries that ranks them for a question.
 #[derive(Debug, Clone)]
@@ -328,10 +470,13 @@ pub struct Matcher {
     ids: Vec<String>,
     tuning: Tuning,
     synonyms: Synonyms,
-    vocabulary: Vocabulary,
+    vocabulary: typos::Vocabulary,
     grams: Grams,
     stems_and_pairs: Bm25,
     stems: Bm25,
+    alternatives: Alternatives,
+    /// In how many entries each stem feature occurs.
+    stem_df: FxHashMap<u64, u32>,
 }
 
 impl Matcher {
@@ -369,30 +514,57 @@ impl Matcher {
         S: Into<String>,
         T: AsRef<str>,
     {
+        let groups: Vec<Vec<String>> = synonyms.alternatives().to_vec();
         let mut ids = Vec::new();
         let mut bags: [Vec<Bag>; 3] = Default::default();
         let mut stems = FxHashSet::default();
-        let mut word_df: FxHashMap<String, u32> = FxHashMap::default();
+        let mut all_words = FxHashSet::default();
+        let mut named: Vec<Vec<u64>> = vec![Vec::new(); groups.len()];
         for (id, texts) in documents {
             ids.push(id.into());
             let mut doc_bags: [Bag; 3] = Default::default();
-            let mut doc_words = FxHashSet::default();
+            let mut naming: Vec<Vec<usize>> = groups.iter().map(|g| vec![0; g.len()]).collect();
             for text in &texts {
-                let prepared = prepare(text.as_ref(), &synonyms, None);
-                add_pairs_to_bag(&mut doc_bags[0], &prepared.features.grams);
-                add_to_bag(&mut doc_bags[1], &prepared.features.stems_and_pairs);
-                add_to_bag(&mut doc_bags[2], &prepared.features.stems);
-                stems.extend(prepared.stems);
-                doc_words.extend(prepared.words);
+                let (words, _) = read_words(text.as_ref(), &synonyms, None);
+                let features = words.features();
+                add_pairs_to_bag(&mut doc_bags[0], &features.grams);
+                add_to_bag(&mut doc_bags[1], &features.stems_and_pairs);
+                add_to_bag(&mut doc_bags[2], &features.stems);
+                for (group, counts) in groups.iter().zip(&mut naming) {
+                    for (word, count) in group.iter().zip(counts.iter_mut()) {
+                        if words.words.contains(word) {
+                            *count += 1;
+                        }
+                    }
+                }
+                stems.extend(words.stems);
+                all_words.extend(words.words);
             }
-            for word in doc_words {
-                *word_df.entry(word).or_default() += 1;
+            for (counts, named) in naming.iter().zip(&mut named) {
+                let texts = texts.len().max(1) as f32;
+                let top = counts.iter().copied().max().unwrap_or(0) as f32 / texts;
+                let mut bits = 0_u64;
+                for (i, &count) in counts.iter().enumerate().take(64) {
+                    let share = count as f32 / texts;
+                    if share >= ALTERNATIVE_NAMED_SHARE
+                        || (share >= ALTERNATIVE_MIN_SHARE && share >= top / 2.0)
+                    {
+                        bits |= 1 << i;
+                    }
+                }
+                named.push(bits);
             }
             for (all, doc) in bags.iter_mut().zip(doc_bags) {
                 all.push(doc);
             }
         }
-        let vocabulary = Vocabulary::build(word_df, stems);
+        let vocabulary = typos::Vocabulary::build(all_words, stems);
+        let mut stem_df: FxHashMap<u64, u32> = FxHashMap::default();
+        for bag in &bags[2] {
+            for feature in bag.keys() {
+                *stem_df.entry(*feature).or_default() += 1;
+            }
+        }
         let (k1, b) = (tuning.k1, tuning.b);
         Matcher {
             ids,
@@ -402,6 +574,8 @@ impl Matcher {
             grams: Grams::build(&bags[0], k1, b),
             stems_and_pairs: Bm25::build(&bags[1], k1, b),
             stems: Bm25::build(&bags[2], k1, b),
+            alternatives: Alternatives { groups, named },
+            stem_df,
         }
     }
 
@@ -417,9 +591,8 @@ impl Matcher {
         self.ids.is_empty()
     }
 
-    fn scores(&self, prepared: &Prepared) -> [Vec<f32>; 4] {
+    fn scores(&self, f: &features::TextFeatures) -> [Vec<f32>; 4] {
         let n = self.ids.len();
-        let f = &prepared.features;
         let stop = self.tuning.stop_word_weight;
         let weighted = |items: &[(u64, u32, bool)]| -> Vec<(u64, u32, f32)> {
             items
@@ -440,17 +613,36 @@ impl Matcher {
         [grams_bm25, pairs, stems, grams_cosine]
     }
 
-    fn top(&self, parts: &[Vec<f32>; 4], k: usize) -> Vec<Candidate> {
+    /// Each entry's score: the weighted mean of the scorers.
+    fn combined(&self, parts: &[Vec<f32>; 4]) -> Vec<f32> {
         let weights = self.tuning.weights;
         let total: f32 = weights.iter().sum::<f32>().max(f32::MIN_POSITIVE);
-        let mut ranked: Vec<(usize, f32)> = (0..self.ids.len())
+        (0..self.ids.len())
             .map(|entry| {
-                let score = parts
+                parts
                     .iter()
                     .zip(weights)
                     .map(|(p, w)| p[entry] * w)
-                    .sum::<f32>();
-                (entry, score / total)
+                    .sum::<f32>()
+                    / total
+            })
+            .collect()
+    }
+
+    fn top(&self, parts: &[Vec<f32>; 4], k: usize) -> Vec<Candidate> {
+        self.top_with(parts, k, None)
+    }
+
+    /// The best `k` entries; with `story`, each entry's score of the whole message adds
+    /// [`STORY_WEIGHT`] of itself (capped at 1).
+    fn top_with(&self, parts: &[Vec<f32>; 4], k: usize, story: Option<&[f32]>) -> Vec<Candidate> {
+        let combined = self.combined(parts);
+        let mut ranked: Vec<(usize, f32)> = combined
+            .into_iter()
+            .enumerate()
+            .map(|(entry, score)| {
+                let lift = story.map_or(0.0, |s| STORY_WEIGHT * s[entry]);
+                (entry, (score + lift).min(1.0))
             })
             .filter(|(_, score)| *score > 0.0)
             .collect();
@@ -472,63 +664,325 @@ impl Matcher {
             .collect()
     }
 
-    /// The best [`MAX_CANDIDATES`] entries for `question`, best first, with scores in 0..=1.
+    /// The best [`MAX_CANDIDATES`] entries for `question` read as one text, best first, with
+    /// scores in 0..=1 (no reading of sentences, no refusals: the raw ranking).
     #[must_use]
     pub fn rank(&self, question: &str) -> Vec<Candidate> {
-        let prepared = prepare(question, &self.synonyms, Some(&self.vocabulary));
-        let parts = self.scores(&prepared);
+        let (words, _) = read_words(question, &self.synonyms, Some(&self.vocabulary));
+        let parts = self.scores(&words.features());
         self.top(&parts, MAX_CANDIDATES)
     }
 
-    /// Ranks `question` and decides what to do with it.
+    /// Reads a message and decides what to do with it, as a direct question to the bot.
     #[must_use]
     pub fn decide(&self, question: &str, config: &MatchConfig) -> Decision {
-        decide(&self.rank(question), config)
+        self.read(question, Addressing::Direct).decide(config)
     }
 
-    /// Ranks `question` and says why: its words as read, typo corrections, and the best
-    /// candidates' scores by scorer with the words they share with the question.
+    /// Reads a message: splits it into sentences and clauses, finds those that ask, scores
+    /// each asking one alone and with the sentence before it, and judges the candidates.
     #[must_use]
-    pub fn explain(&self, question: &str) -> Explanation {
-        let prepared = prepare(question, &self.synonyms, Some(&self.vocabulary));
-        let parts = self.scores(&prepared);
+    #[allow(clippy::too_many_lines)] // one reading, step by step
+    pub fn read(&self, message: &str, addressing: Addressing) -> Reading {
+        let split = message::split(message);
+        let mut corrections = Vec::new();
+        let mut parts = Vec::with_capacity(split.len());
+        let mut words = Vec::with_capacity(split.len());
+        for part in split {
+            let (read, fixed) = read_words(&part.text, &self.synonyms, Some(&self.vocabulary));
+            corrections.extend(fixed);
+            let form = message::form(&read.words, part.question_mark);
+            parts.push(ReadPart {
+                text: part.text,
+                form,
+            });
+            words.push(read);
+        }
+        let forms: Vec<message::Form> = parts.iter().map(|p| p.form).collect();
+        let asks_the_bot = |f: &message::Form| f.asks && !f.asks_another_parent;
+        let asking: Vec<usize> = (0..forms.len())
+            .filter(|&i| asks_the_bot(&forms[i]))
+            .collect();
+        let any = |f: fn(&message::Form) -> bool| forms.iter().any(f);
+        let chatter = if asking.is_empty() {
+            if any(|f| f.thanks) {
+                Some(Chatter::Thanks)
+            } else if any(|f| f.greeting) {
+                Some(Chatter::Greeting)
+            } else if any(|f| f.reaction || f.asks_another_parent) {
+                Some(Chatter::Other)
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        let total_words: usize = words.iter().map(|w| w.words.len()).sum();
+        let terse = total_words <= message::TERSE_STATEMENT_WORDS;
+        let _ = terse;
+        let not_for_the_bot =
+            addressing == Addressing::HelpChannel && asking.is_empty() && chatter.is_some();
+        let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
+        // (window, the parts of it that ask): the asking parts' topic must be covered.
+        let mut questions: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+        if !not_for_the_bot {
+            if asking.is_empty() {
+                // A request that does not look like one ("i need to book"), or a terse worry:
+                // the whole message, and each sentence when there are several.
+                questions.push((0..words.len(), 0..words.len()));
+                if words.len() > 1 {
+                    questions.extend((0..words.len()).map(|i| (i..i + 1, i..i + 1)));
+                }
+            } else {
+                for &i in &asking {
+                    // A question with too little of its own ("any advice?", "what would they
+                    // work on?") is read with the sentences before it, which say what about.
+                    let mut start = i;
+                    while start > 0 && self.topic_words(&words[start..=i]).len() < MIN_TOPIC_WORDS {
+                        start -= 1;
+                    }
+                    spans.push(start..i + 1);
+                    // A question with a topic word of its own is also scored alone, so that
+                    // the sentences read with it never dilute it.
+                    if start < i && !self.topic_words(&words[i..=i]).is_empty() {
+                        questions.push((i..i + 1, i..i + 1));
+                    }
+                    questions.push((start..i + 1, start..i + 1));
+                    if start > 0 {
+                        questions.push((start - 1..i + 1, start..i + 1));
+                    }
+                }
+            }
+        }
+        let _ = spans;
+        questions.sort_by_key(|(s, a)| (s.start, s.end, a.start));
+        questions.dedup();
+        // The whole message, as evidence beside each window: the story names what "the two" or
+        // "it" are, so it may lift an entry, but never dilutes the question's own score.
+        let story = (words.len() > 1 && !questions.is_empty()).then(|| {
+            let mut all = Words::default();
+            for w in &words {
+                all.extend(w);
+            }
+            self.combined(&self.scores(&all.features()))
+        });
+        let windows = questions
+            .into_iter()
+            .filter(|(span, _)| !span.is_empty())
+            .map(|(span, asking)| {
+                let mut joined = Words::default();
+                for w in &words[span.clone()] {
+                    joined.extend(w);
+                }
+                let question_type = question_type(&words[asking.end - 1]);
+                // The question's own topic words decide what must be covered; the sentences
+                // read with it for lack of them only when it has none ("any advice?").
+                let own = self.topic_words(&words[asking.end - 1..asking.end]);
+                let topic = if own.is_empty() {
+                    self.topic_words(&words[asking])
+                } else {
+                    own
+                };
+                let whole = span.len() == words.len();
+                let story = if whole { None } else { story.as_deref() };
+                self.judge_window(span, joined, (&topic, question_type.as_ref()), story)
+            })
+            .collect();
+        Reading {
+            addressing,
+            parts,
+            corrections,
+            windows,
+            chatter,
+            not_for_the_bot,
+            terse_statement: addressing == Addressing::HelpChannel && asking.is_empty(),
+        }
+    }
+
+    /// The words of a stretch of parts that say what it is about: not function or discourse
+    /// words, not generic English, not the FAQ's domain words. (word, stem) pairs.
+    fn topic_words(&self, parts: &[Words]) -> Vec<(String, String)> {
+        let domain = (DOMAIN_WORD_SHARE * self.ids.len() as f32).max(2.0);
+        let mut out: Vec<(String, String)> = Vec::new();
+        for part in parts {
+            for ((word, stem), &stop) in part.words.iter().zip(&part.stems).zip(&part.stop) {
+                let generic = stop
+                    || message::is_discourse(word)
+                    || word.chars().count() < 3
+                    || !word.chars().all(char::is_alphabetic)
+                    || typos::frequency(word).is_some_and(|f| f >= GENERIC_WORD_COUNT)
+                    || self
+                        .stem_df
+                        .get(&stem_feature(stem))
+                        .is_some_and(|&df| df as f32 >= domain);
+                if !generic && !out.iter().any(|(_, s)| s == stem) {
+                    out.push((word.clone(), stem.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    fn judge_window(
+        &self,
+        span: std::ops::Range<usize>,
+        words: Words,
+        (topic, question_type): (&[TopicWord], Option<&TopicWord>),
+        story: Option<&[f32]>,
+    ) -> Window {
+        let scores = self.scores(&words.features());
         let candidates = self
-            .top(&parts, MAX_CANDIDATES)
+            .top_with(&scores, MAX_CANDIDATES, story)
             .into_iter()
             .map(|candidate| {
                 let entry = candidate.entry;
                 let mut matched_words: Vec<String> = Vec::new();
-                for (word, stem) in prepared.words.iter().zip(&prepared.stems) {
+                for (word, stem) in words.words.iter().zip(&words.stems) {
                     if self.stems.contains(stem_feature(stem), entry)
                         && !matched_words.contains(word)
                     {
                         matched_words.push(word.clone());
                     }
                 }
-                Explained {
-                    parts: std::array::from_fn(|i| parts[i][entry]),
+                Judged {
+                    refusal: self.refusal(&words, topic, question_type, entry),
+                    parts: std::array::from_fn(|i| scores[i][entry]),
                     candidate,
                     matched_words,
                 }
             })
             .collect();
-        Explanation {
-            words: prepared.words,
-            corrections: prepared.corrections,
+        Window {
+            parts: span,
+            words: words.words,
             candidates,
+        }
+    }
+
+    /// Why `entry` may not answer a window of `words`, if it may not.
+    fn refusal(
+        &self,
+        words: &Words,
+        topic: &[(String, String)],
+        question_type: Option<&(String, String)>,
+        entry: usize,
+    ) -> Option<Refusal> {
+        for (group, named) in self
+            .alternatives
+            .groups
+            .iter()
+            .zip(&self.alternatives.named)
+        {
+            let asked: Vec<String> = group
+                .iter()
+                .filter(|w| words.words.contains(w))
+                .cloned()
+                .collect();
+            let bits = named.get(entry).copied().unwrap_or(0);
+            if asked.is_empty() || bits == 0 {
+                continue;
+            }
+            let entry_names: Vec<String> = group
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i < 64 && bits & (1 << i) != 0)
+                .map(|(_, w)| w.clone())
+                .collect();
+            if !asked.iter().any(|w| entry_names.contains(w)) {
+                return Some(Refusal::OtherAlternative {
+                    asked,
+                    entry: entry_names,
+                });
+            }
+        }
+        let shares_a_word = words
+            .stems
+            .iter()
+            .zip(&words.stop)
+            .any(|(stem, &stop)| !stop && self.stems.contains(stem_feature(stem), entry));
+        if !shares_a_word {
+            return Some(Refusal::NothingShared);
+        }
+        if let Some((how, what)) = question_type {
+            if !self
+                .stems_and_pairs
+                .contains(stem_pair_feature(how, what), entry)
+            {
+                return Some(Refusal::TopicNotCovered(vec![format!("{how} {what}")]));
+            }
+        }
+        let mut uncovered = Vec::new();
+        let (mut covered_weight, mut uncovered_weight) = (0.0, 0.0);
+        for (word, stem) in topic {
+            let feature = stem_feature(stem);
+            if self.stems.contains(feature, entry) {
+                covered_weight += 1.0;
+            } else {
+                uncovered.push(word.clone());
+                uncovered_weight += if self.stem_df.contains_key(&feature) {
+                    ELSEWHERE_TOPIC_WEIGHT
+                } else {
+                    UNKNOWN_TOPIC_WEIGHT
+                };
+            }
+        }
+        let total = covered_weight + uncovered_weight;
+        if uncovered_weight >= MIN_UNCOVERED_WEIGHT && covered_weight < MIN_TOPIC_COVERAGE * total {
+            return Some(Refusal::TopicNotCovered(uncovered));
+        }
+        None
+    }
+
+    /// Reads `question` as a direct question and says why: its words as read, typo
+    /// corrections, and the deciding window's candidates by scorer with the words they share.
+    #[must_use]
+    pub fn explain(&self, question: &str) -> Explanation {
+        self.read(question, Addressing::Direct).explanation()
+    }
+}
+
+impl Reading {
+    /// The reading as an explanation: its parts, and the deciding window's candidates.
+    #[must_use]
+    pub fn explanation(&self) -> Explanation {
+        let reading = self;
+        let window = reading.deciding_window();
+        Explanation {
+            parts: reading.parts.clone(),
+            window: window.map_or(0..0, |w| w.parts.clone()),
+            words: window.map(|w| w.words.clone()).unwrap_or_default(),
+            corrections: reading.corrections.clone(),
+            candidates: window
+                .map(|w| {
+                    w.candidates
+                        .iter()
+                        .map(|j| Explained {
+                            candidate: j.candidate.clone(),
+                            parts: j.parts,
+                            matched_words: j.matched_words.clone(),
+                            refusal: j.refusal.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
 
-fn prepare(question: &str, synonyms: &Synonyms, vocabulary: Option<&Vocabulary>) -> Prepared {
-    let mut words = synonyms.apply(text::words(question));
+/// Normalises a text into words, applies the synonyms and, with a vocabulary, corrects typos.
+fn read_words(
+    text: &str,
+    synonyms: &Synonyms,
+    vocabulary: Option<&typos::Vocabulary>,
+) -> (Words, Vec<(String, String)>) {
+    let mut words = synonyms.apply(text::words(text));
     let mut corrections = Vec::new();
     if let Some(vocabulary) = vocabulary {
         let mut corrected = false;
         for word in &mut words {
             if let Some(fixed) = vocabulary.correct(word) {
-                corrections.push((word.clone(), fixed.to_owned()));
-                fixed.clone_into(word);
+                corrections.push((word.clone(), fixed.clone()));
+                *word = fixed;
                 corrected = true;
             }
         }
@@ -539,13 +993,7 @@ fn prepare(question: &str, synonyms: &Synonyms, vocabulary: Option<&Vocabulary>)
     }
     let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
     let stop: Vec<bool> = words.iter().map(|w| text::is_stop_word(w)).collect();
-    let features = extract(&words, &stems, &stop);
-    Prepared {
-        words,
-        corrections,
-        stems,
-        features,
-    }
+    (Words { words, stems, stop }, corrections)
 }
 
 #[cfg(test)]

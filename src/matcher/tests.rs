@@ -138,9 +138,155 @@ fn real_words_one_letter_from_an_faq_word_are_not_corrected() {
         .explain("my son keeps talking")
         .corrections
         .is_empty());
-    // The same word with a letter dropped is a typo.
+    // A real English word is what was typed, even one letter from an FAQ word.
+    assert!(matcher.explain("not waking yet").corrections.is_empty());
+    // A word that is no English word, with a letter dropped, is a typo.
     assert_eq!(
-        matcher.explain("not waking yet").corrections,
-        [("waking".to_owned(), "walking".to_owned())]
+        matcher.explain("not walkng yet").corrections,
+        [("walkng".to_owned(), "walking".to_owned())]
+    );
+}
+
+/// A small FAQ with the shape of the real one: OT entries, PT entries, one that covers both,
+/// and `[alternatives] therapy = ["occupational", "physical"]`.
+fn therapy_fixture() -> Matcher {
+    Matcher::new(
+        [
+            (
+                "ot-session",
+                vec![
+                    "what happens in an OT session",
+                    "what does an OT session look like",
+                    "is OT just playing games",
+                ],
+            ),
+            (
+                "pt-visit",
+                vec![
+                    "what happens at the first PT evaluation",
+                    "what will the physio do at the first visit",
+                    "PT evaluation, what to expect",
+                ],
+            ),
+            (
+                "ot-vs-pt",
+                vec![
+                    "what is the difference between OT and PT",
+                    "OT or PT for my child",
+                    "how are occupational and physical therapy different",
+                ],
+            ),
+            (
+                "fine-motor",
+                vec![
+                    "my child cant hold a pencil",
+                    "trouble with fine motor skills like buttons",
+                ],
+            ),
+        ],
+        Synonyms::new([
+            ("occupational therapy", vec!["ot"]),
+            ("physical therapy", vec!["pt", "physio"]),
+            ("child", vec!["son", "daughter", "kid"]),
+            ("evaluation", vec!["eval"]),
+        ])
+        .with_alternatives(vec![vec!["occupational".into(), "physical".into()]]),
+    )
+}
+
+fn help_channel(matcher: &Matcher, message: &str) -> Decision {
+    matcher
+        .read(message, Addressing::HelpChannel)
+        .decide(&MatchConfig::DEFAULT)
+}
+
+#[test]
+fn chit_chat_in_a_help_channel_is_not_a_question() {
+    let m = therapy_fixture();
+    for message in [
+        "thanks!!",
+        "my son loved his first OT session today!!",
+        "did your daughter do PT too? how did she like it?",
+        "we start OT next week, wish us luck",
+    ] {
+        let decision = help_channel(&m, message);
+        assert!(
+            matches!(decision, Decision::NotAQuestion(_) | Decision::NoMatch(_)),
+            "{message}: {decision:?}"
+        );
+    }
+}
+
+#[test]
+fn thanks_and_hi_addressed_to_the_bot_get_a_warm_word() {
+    let m = therapy_fixture();
+    let decide = |text| m.decide(text, &MatchConfig::DEFAULT);
+    assert_eq!(
+        decide("thank you so much!"),
+        Decision::NotAQuestion(Chatter::Thanks)
+    );
+    assert_eq!(decide("hi"), Decision::NotAQuestion(Chatter::Greeting));
+}
+
+#[test]
+fn an_ot_question_is_not_answered_with_a_pt_entry() {
+    // Issue 8: "what happens at an OT evaluation" went to the PT visit entry.
+    let reading =
+        therapy_fixture().read("what happens at an OT evaluation?", Addressing::HelpChannel);
+    let window = reading.deciding_window().expect("a window");
+    let pt = window
+        .candidates
+        .iter()
+        .find(|j| j.candidate.id == "pt-visit")
+        .expect("pt-visit ranked");
+    assert!(
+        matches!(pt.refusal, Some(Refusal::OtherAlternative { .. })),
+        "{pt:?}"
+    );
+    assert!(
+        !matches!(reading.decide(&MatchConfig::DEFAULT), Decision::Answer(ref c) if c.id == "pt-visit")
+    );
+}
+
+#[test]
+fn a_question_whose_topic_no_entry_covers_is_refused() {
+    // Issue 8: on-topic but uncovered questions were answered by the entry sharing "OT session".
+    let m = therapy_fixture();
+    for message in [
+        "do you offer telehealth or online OT sessions?",
+        "how long is each OT session?",
+    ] {
+        let decision = help_channel(&m, message);
+        assert!(
+            !matches!(decision, Decision::Answer(_)),
+            "{message}: {decision:?}"
+        );
+    }
+}
+
+#[test]
+fn a_message_with_two_questions_answers_the_covered_one() {
+    let m = therapy_fixture();
+    let decision = help_channel(
+        &m,
+        "does insurance cover it? and what happens in an OT session?",
+    );
+    assert!(
+        matches!(&decision, Decision::Answer(c) if c.id == "ot-session"),
+        "{decision:?}"
+    );
+}
+
+#[test]
+fn a_question_with_too_little_of_its_own_is_read_with_the_sentence_before() {
+    let m = therapy_fixture();
+    let reading = m.read(
+        "my daughter cant hold a pencil and struggles with buttons. any advice?",
+        Addressing::HelpChannel,
+    );
+    let window = reading.deciding_window().expect("a window");
+    assert_eq!(window.parts, 0..2);
+    assert!(
+        matches!(reading.decide(&MatchConfig::DEFAULT), Decision::Answer(ref c) if c.id == "fine-motor")
     );
 }

@@ -1,0 +1,421 @@
+//! Reading a message the way a moderator would: where its sentences and clauses are, which of
+//! them ask something, and whether the whole message is chatter (thanks, greetings, reactions,
+//! news) rather than a question.
+//!
+//! Pure and cheap: one pass over the characters to split, then word lists. The words that mark
+//! a question or chatter are English discourse words, not FAQ words: they say *that* someone
+//! asks, never *what*.
+
+use crate::text;
+
+/// A message is read up to this many characters: Discord's longest message (Nitro) is 4 000,
+/// and a question is never further in than that.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+/// At most this many parts (sentences or clauses) are read; the rest of a pasted essay joins the
+/// last one. Each asking part is scored on its own, so this bounds a message's work.
+pub const MAX_PARTS: usize = 24;
+
+/// A message of at most this many words that asks nothing in form ("5yo cant dress himself",
+/// "missed milestones") is still read as a question in a help channel: parents state a worry
+/// tersely and mean "what now?". A longer statement is a story or news, not a question.
+pub const TERSE_STATEMENT_WORDS: usize = 6;
+
+/// Openings of a sentence that ask: interrogatives and auxiliaries that start a question
+/// ("what is", "is it normal", "should we", "can someone explain", "any advice"), sorted.
+pub const ASK_OPENINGS: &[&str] = &[
+    "any", "anybody", "anyone", "are", "arent", "can", "cant", "could", "did", "didnt", "do",
+    "does", "doesnt", "has", "have", "how", "hows", "is", "isnt", "should", "shouldnt", "somebody",
+    "someone", "what", "whats", "when", "where", "which", "who", "why", "will", "would",
+];
+
+/// Words skipped before an opening is looked for ("so what is OT", "ok quick question how ..."),
+/// sorted.
+pub const LEAD_IN_WORDS: &[&str] = &[
+    "actually",
+    "all",
+    "also",
+    "and",
+    "anyway",
+    "basically",
+    "btw",
+    "but",
+    "everyone",
+    "guys",
+    "hello",
+    "hey",
+    "hi",
+    "honestly",
+    "just",
+    "lol",
+    "now",
+    "oh",
+    "ok",
+    "okay",
+    "question",
+    "quick",
+    "so",
+    "sorry",
+    "then",
+    "um",
+    "well",
+];
+
+/// Question words that ask wherever they stand, in an indirect question too ("ok dumb question
+/// but whats the diff", "i dont know what OT is"). Sorted.
+pub const WH_WORDS: &[&str] = &["how", "what", "whats", "when", "where", "which", "why"];
+
+/// Words that make a sentence a request wherever they stand ("home exercise ideas pls", "low
+/// tone toddler help", "i was wondering what they check"), sorted.
+pub const REQUEST_WORDS: &[&str] = &[
+    "advice",
+    "curious",
+    "explain",
+    "help",
+    "ideas",
+    "info",
+    "information",
+    "please",
+    "pls",
+    "plz",
+    "recommend",
+    "recommendations",
+    "suggestions",
+    "thoughts",
+    "tips",
+    "wonder",
+    "wondering",
+];
+
+/// Words of thanks: a message of these that asks nothing gets a short "you're welcome" when it
+/// is addressed to the bot, and nothing in a help channel. Sorted.
+pub const THANKS_WORDS: &[&str] = &[
+    "appreciate",
+    "appreciated",
+    "thank",
+    "thankful",
+    "thanks",
+    "thx",
+    "ty",
+    "tysm",
+];
+
+/// Words of greeting, likewise answered with a short hello when addressed to the bot. Sorted.
+pub const GREETING_WORDS: &[&str] = &[
+    "afternoon",
+    "evening",
+    "hello",
+    "hey",
+    "hi",
+    "hiya",
+    "howdy",
+    "morning",
+    "welcome",
+    "yo",
+];
+
+/// Words of reaction and small talk: a statement holding one of them is chatter between
+/// parents ("so proud of him", "wish us luck", "lol same", "bumping this"), not a terse
+/// question. Sorted.
+pub const REACTION_WORDS: &[&str] = &[
+    "agree",
+    "alright",
+    "amazing",
+    "awesome",
+    "aww",
+    "bump",
+    "bumping",
+    "congrats",
+    "congratulations",
+    "cool",
+    "cute",
+    "excited",
+    "following",
+    "glad",
+    "great",
+    "haha",
+    "idk",
+    "ikr",
+    "imo",
+    "lmao",
+    "lol",
+    "love",
+    "loved",
+    "luck",
+    "lucky",
+    "nah",
+    "np",
+    "ok",
+    "okay",
+    "omg",
+    "proud",
+    "same",
+    "see",
+    "smh",
+    "sure",
+    "sweet",
+    "tbh",
+    "tia",
+    "ugh",
+    "wow",
+    "yay",
+    "yeah",
+    "yep",
+    "yes",
+];
+
+/// Words that stand for something said elsewhere ("that kind of thing", "this stuff"): never
+/// what a question is about on their own. Sorted.
+pub const VAGUE_WORDS: &[&str] = &[
+    "anything",
+    "everything",
+    "kind",
+    "kinda",
+    "something",
+    "sort",
+    "stuff",
+    "thing",
+    "things",
+];
+
+/// "your" + a word the synonyms read as "child": a question about the reader's own child ("did
+/// your daughter do PT too?") asks another parent, not the bot.
+pub const OTHER_PARENTS_CHILD: [&str; 2] = ["your", "child"];
+
+fn is_in(list: &[&str], word: &str) -> bool {
+    list.binary_search(&word).is_ok()
+}
+
+/// Is `word` a discourse word of one of the lists above (it says that someone asks, thanks or
+/// reacts, never what about)? Such words are never typo-corrected ("lol" is not "low") and do
+/// not count as what a question is about.
+#[must_use]
+pub fn is_discourse(word: &str) -> bool {
+    [
+        ASK_OPENINGS,
+        LEAD_IN_WORDS,
+        REQUEST_WORDS,
+        THANKS_WORDS,
+        GREETING_WORDS,
+        REACTION_WORDS,
+        VAGUE_WORDS,
+    ]
+    .iter()
+    .any(|list| is_in(list, word))
+}
+
+/// One sentence or clause of a message, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The text of the part.
+    pub text: String,
+    /// Whether it ended with a question mark.
+    pub question_mark: bool,
+}
+
+/// Is `c` a sentence break? Terminal punctuation, line breaks and pictographs (emoji end a
+/// thought in chat: "panic a bit 😟 how do i know").
+fn is_break(c: char) -> bool {
+    matches!(c, '?' | '!' | '.' | ';' | '\n' | '？' | '！' | '。')
+        || (!c.is_alphanumeric()
+            && !c.is_whitespace()
+            && !c.is_ascii()
+            && !matches!(
+                c,
+                '’' | '‘' | '“' | '”' | '–' | '—' | '…' | '\u{200d}' | '\u{fe0f}'
+            ))
+}
+
+/// Splits a message into sentences, and a sentence into clauses where a comma is followed by
+/// an opening that asks ("i dont know the difference, what does each one do").
+#[must_use]
+pub fn split(message: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut question_mark = false;
+    let chars: Vec<char> = message.chars().take(MAX_MESSAGE_CHARS).collect();
+    let flush = |current: &mut String, question_mark: &mut bool, parts: &mut Vec<Part>| {
+        if current.chars().any(char::is_alphanumeric) {
+            parts.push(Part {
+                text: std::mem::take(current).trim().to_owned(),
+                question_mark: *question_mark,
+            });
+        }
+        current.clear();
+        *question_mark = false;
+    };
+    // A run of breaks ("??!", "?? 😅", ". ") ends one part: the part is flushed when the next
+    // word starts.
+    let mut pending = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let decimal_point = c == '.'
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if is_break(c) && !decimal_point {
+            question_mark |= matches!(c, '?' | '？');
+            pending = true;
+            continue;
+        }
+        if c.is_whitespace() {
+            current.push(c);
+            continue;
+        }
+        if pending && parts.len() + 1 < MAX_PARTS {
+            flush(&mut current, &mut question_mark, &mut parts);
+        }
+        pending = false;
+        if c == ',' && parts.len() + 1 < MAX_PARTS && opens_question(&chars[i + 1..]) {
+            flush(&mut current, &mut question_mark, &mut parts);
+            continue;
+        }
+        current.push(c);
+    }
+    flush(&mut current, &mut question_mark, &mut parts);
+    parts
+}
+
+/// Does the text after a comma open with a word that asks?
+fn opens_question(rest: &[char]) -> bool {
+    let head: String = rest.iter().take(40).collect();
+    let words = text::words(&head);
+    first_opening(&words).is_some_and(|w| is_in(ASK_OPENINGS, w))
+}
+
+/// Is `word` one of the [`LEAD_IN_WORDS`]?
+#[must_use]
+pub fn is_lead_in(word: &str) -> bool {
+    is_in(LEAD_IN_WORDS, word)
+}
+
+/// The first word after the lead-in words.
+fn first_opening(words: &[String]) -> Option<&str> {
+    words
+        .iter()
+        .map(String::as_str)
+        .find(|w| !is_in(LEAD_IN_WORDS, w))
+}
+
+/// How a part (its words normalised, synonyms applied, typos corrected) reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[allow(clippy::struct_excessive_bools)] // independent facts about one sentence
+pub struct Form {
+    /// It asks: a question mark, an opening that asks, or a request word.
+    pub asks: bool,
+    /// It asks another parent about their child.
+    pub asks_another_parent: bool,
+    /// It holds words of thanks.
+    pub thanks: bool,
+    /// It holds words of greeting.
+    pub greeting: bool,
+    /// It holds words of reaction or small talk.
+    pub reaction: bool,
+}
+
+/// Reads the form of one part from its words and its punctuation.
+#[must_use]
+pub fn form(words: &[String], question_mark: bool) -> Form {
+    let has = |list: &[&str]| words.iter().any(|w| is_in(list, w));
+    let asks_another_parent = words
+        .windows(2)
+        .any(|pair| pair[0] == OTHER_PARENTS_CHILD[0] && pair[1] == OTHER_PARENTS_CHILD[1]);
+    Form {
+        asks: question_mark
+            || first_opening(words).is_some_and(|w| is_in(ASK_OPENINGS, w))
+            || has(REQUEST_WORDS)
+            || has(WH_WORDS),
+        asks_another_parent,
+        thanks: has(THANKS_WORDS),
+        greeting: has(GREETING_WORDS),
+        reaction: has(REACTION_WORDS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(message: &str) -> Vec<(String, bool)> {
+        split(message)
+            .into_iter()
+            .map(|p| (p.text, p.question_mark))
+            .collect()
+    }
+
+    fn form_of(text: &str) -> Form {
+        let part = &split(text)[0];
+        form(&text::words(&part.text), part.question_mark)
+    }
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [
+            ASK_OPENINGS,
+            LEAD_IN_WORDS,
+            REQUEST_WORDS,
+            WH_WORDS,
+            THANKS_WORDS,
+            GREETING_WORDS,
+            REACTION_WORDS,
+            VAGUE_WORDS,
+        ] {
+            let mut sorted = list.to_vec();
+            sorted.sort_unstable();
+            assert_eq!(sorted, list);
+        }
+    }
+
+    #[test]
+    fn a_story_then_a_question_splits_into_sentences() {
+        let parts = texts(
+            "my son is 20 months and still not walking. im starting to panic a bit 😟 how do i \
+             know if this is normal?? and who decides that?",
+        );
+        assert_eq!(
+            parts,
+            [
+                (
+                    "my son is 20 months and still not walking".to_owned(),
+                    false
+                ),
+                ("im starting to panic a bit".to_owned(), false),
+                ("how do i know if this is normal".to_owned(), true),
+                ("and who decides that".to_owned(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_comma_before_a_question_splits_a_run_on_sentence() {
+        let parts = texts("i dont know the diffrence between the two lol, what does each one do??");
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!(parts[1].1 && parts[1].0.starts_with("what"));
+        // A comma inside a statement does not split it.
+        assert_eq!(texts("he is 4, clumsy, and loves swings").len(), 1);
+    }
+
+    #[test]
+    fn decimals_do_not_end_a_sentence() {
+        assert_eq!(texts("my daughter is 2.5 and not talking").len(), 1);
+    }
+
+    #[test]
+    fn a_pasted_essay_has_bounded_parts() {
+        let essay = "one sentence. ".repeat(2000);
+        assert!(split(&essay).len() <= MAX_PARTS);
+    }
+
+    #[test]
+    fn forms_of_questions_requests_and_chatter() {
+        assert!(form_of("pt or ot?").asks);
+        assert!(form_of("so what does a PT do with a baby").asks);
+        assert!(form_of("home excercise ideas pls").asks);
+        assert!(form_of("any advice").asks);
+        assert!(!form_of("my son loved his first session today!!").asks);
+        assert!(form_of("my son loved his first session today!!").reaction);
+        assert!(form_of("thank you so much, this really helps 🙏").thanks);
+        assert!(form_of("good morning everyone").greeting);
+        let between_parents = form(&text::words("did your child do PT too"), true);
+        assert!(between_parents.asks && between_parents.asks_another_parent);
+    }
+}

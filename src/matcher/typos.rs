@@ -1,0 +1,394 @@
+//! Typo correction against real English: a word is read as another only when it is not an
+//! English word (or a far rarer one than the correction), with a cost per kind of edit.
+//!
+//! A noisy-channel choice: the typed word `w` is read as `c` when
+//! `ln f(c) - cost(w -> c) > ln f(w) + CORRECTION_MARGIN`, where `f` is a word's frequency in
+//! English (`data/english-words.txt`, see `data/README.md`) and `cost` a weighted edit distance
+//! in which a letter left out (the commonest slip when typing fast: "wat", "dauter", "shud") is
+//! cheaper than a wrong one. So "paying" stays "paying" (a common word, and "playing" is only
+//! three times as frequent), while "shoos" becomes "shoes" (three thousand times rarer).
+//! Targets are the FAQ's own words and the common English words (question words among them,
+//! so "wat is ot" reads "what is ot" and is seen to ask).
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::OnceLock;
+
+/// The English words with their frequencies, most frequent first (see `data/README.md`).
+const ENGLISH_WORDS: &str = include_str!("../../data/english-words.txt");
+
+/// Frequency given to a word of the English list that the frequency list lacks (mostly
+/// contractions such as "dont" and "ive", which are common): high enough that such a word is
+/// never "corrected" into a neighbour ("dont" -> "done").
+const LISTED_WITHOUT_COUNT: f32 = 1.0e7;
+
+/// Frequency given to an FAQ word the English list lacks ("playdough", "proprioception"): a
+/// moderately common word, so a typo near it is corrected but a real word near it is not.
+const FAQ_WORD_COUNT: f32 = 1.0e7;
+
+/// An English word is a correction target when at least this frequent (about the 20 000 most
+/// common words): a rarer target would turn typos into obscure words nobody meant.
+const TARGET_MIN_COUNT: u64 = 1_000_000;
+
+/// A correction into the FAQ's own words is this much likelier (in natural log units, about 7
+/// times) than into another English word: the message is a question to this FAQ ("shoos" is
+/// "shoes" here, not "shows").
+const FAQ_WORD_BONUS: f32 = 2.0;
+
+/// A word at least this frequent in English is never corrected: it is what was typed ("toe"
+/// is not a slip for "to", "paying" not for "playing").
+const KNOWN_WORD_COUNT: f32 = 5.0e6;
+
+/// How much more likely the correction must be than the word as typed, in natural log units
+/// (e^1.5 is about 4.5 times), on top of the edit costs: a real word is kept unless the
+/// correction is clearly what was meant.
+const CORRECTION_MARGIN: f32 = 1.5;
+
+/// Cost of a letter of the correction missing from the typed word ("wat" for "what"), in
+/// natural log units of frequency: the most common slip.
+const COST_OMITTED: f32 = 3.0;
+/// Cost of two neighbouring letters swapped ("teh").
+const COST_SWAPPED: f32 = 3.5;
+/// Cost of an extra letter typed ("shooes").
+const COST_EXTRA: f32 = 4.0;
+/// Cost of a wrong letter ("shoos" for "shoes"): a substitution often makes another real word.
+const COST_WRONG: f32 = 5.0;
+
+/// Shortest word that is corrected: one- and two-letter words ("ot", "u", "2") have too many
+/// neighbours, and the moderators' synonyms handle such abbreviations.
+pub const TYPO_MIN_LEN: usize = 3;
+/// From this length on a word may be two edits from its correction; shorter words one edit,
+/// except for omitted letters, which may be two from 4 letters on ("shud", "dauter").
+pub const TYPO_TWO_EDITS_LEN: usize = 7;
+/// Longest word that is corrected. No English word a parent types is longer, and the work of a
+/// correction grows with the square of the length (deletion variants, edit distance), so a
+/// pasted 4 000-letter "word" or a run of CJK text costs nothing here.
+pub const TYPO_MAX_LEN: usize = 24;
+
+/// The English word list, parsed once.
+struct English {
+    counts: FxHashMap<&'static str, f32>,
+    /// Deletion index of the correction targets (common words).
+    targets: DeletionIndex,
+}
+
+fn english() -> &'static English {
+    static ENGLISH: OnceLock<English> = OnceLock::new();
+    ENGLISH.get_or_init(|| {
+        let mut counts = FxHashMap::default();
+        let mut targets = DeletionIndex::default();
+        for line in ENGLISH_WORDS.lines() {
+            let Some((word, count)) = line.split_once(' ') else {
+                continue;
+            };
+            let count: u64 = count.trim().parse().unwrap_or(0);
+            let frequency = if count == 0 {
+                LISTED_WITHOUT_COUNT
+            } else {
+                count as f32
+            };
+            counts.insert(word, frequency);
+            if count >= TARGET_MIN_COUNT {
+                targets.insert(word);
+            }
+        }
+        English { counts, targets }
+    })
+}
+
+/// Frequency of a word in English (a count in a web corpus), if it is one.
+pub(crate) fn frequency(word: &str) -> Option<f32> {
+    english().counts.get(word).copied()
+}
+
+/// Words under every form with one or two letters deleted, hashed, so that a typed word finds
+/// its neighbours with a few lookups instead of a scan.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DeletionIndex {
+    words: Vec<Box<str>>,
+    by_deletion: FxHashMap<u64, Vec<u32>>,
+}
+
+impl DeletionIndex {
+    pub(crate) fn insert(&mut self, word: &str) {
+        let len = word.chars().count();
+        if !(TYPO_MIN_LEN - 1..=TYPO_MAX_LEN).contains(&len) {
+            return;
+        }
+        let id = self.words.len() as u32;
+        self.words.push(word.into());
+        for key in deletions(word, 2) {
+            self.by_deletion.entry(key).or_default().push(id);
+        }
+    }
+
+    /// Words that share a deletion variant with `word` (a superset of those two edits away).
+    fn neighbours<'a>(&'a self, keys: &'a [u64]) -> impl Iterator<Item = &'a str> + 'a {
+        keys.iter()
+            .filter_map(|key| self.by_deletion.get(key))
+            .flatten()
+            .map(|&i| &*self.words[i as usize])
+    }
+}
+
+/// Hash of `chars` without the characters at positions `skip` (sorted, at most two).
+fn hash_without(chars: &[char], skip: [usize; 2]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    let mut len = 0;
+    for (i, c) in chars.iter().enumerate() {
+        if i != skip[0] && i != skip[1] {
+            hasher.write_u32(*c as u32);
+            len += 1;
+        }
+    }
+    hasher.write_usize(len);
+    hasher.finish()
+}
+
+/// Hashes of `word` with up to `edits` (at most 2) characters deleted, the word itself
+/// included. Quadratic in the length for two edits, hence [`TYPO_MAX_LEN`].
+fn deletions(word: &str, edits: usize) -> Vec<u64> {
+    const NONE: usize = usize::MAX;
+    let chars: Vec<char> = word.chars().take(TYPO_MAX_LEN).collect();
+    let n = chars.len();
+    let mut out = Vec::with_capacity(1 + n + if edits > 1 { n * n / 2 } else { 0 });
+    out.push(hash_without(&chars, [NONE, NONE]));
+    if edits >= 1 {
+        out.extend((0..n).map(|i| hash_without(&chars, [i, NONE])));
+    }
+    if edits >= 2 {
+        for i in 0..n {
+            out.extend((i + 1..n).map(|j| hash_without(&chars, [i, j])));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Weighted optimal-string-alignment distance from what was typed to a candidate, and the
+/// number of edits it takes. Both words are at most [`TYPO_MAX_LEN`] characters.
+fn edit_cost(typed: &[char], candidate: &[char]) -> (f32, usize) {
+    let (n, m) = (typed.len(), candidate.len());
+    let width = m + 1;
+    let mut cost = vec![(0.0_f32, 0_usize); (n + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in 0..=n {
+        cost[at(i, 0)] = (i as f32 * COST_EXTRA, i);
+    }
+    for j in 0..=m {
+        cost[at(0, j)] = (j as f32 * COST_OMITTED, j);
+    }
+    let add = |(c, e): (f32, usize), by: f32| (c + by, e + 1);
+    for i in 1..=n {
+        for j in 1..=m {
+            let same = typed[i - 1] == candidate[j - 1];
+            let mut best = if same {
+                cost[at(i - 1, j - 1)]
+            } else {
+                add(cost[at(i - 1, j - 1)], COST_WRONG)
+            };
+            for option in [
+                add(cost[at(i - 1, j)], COST_EXTRA),
+                add(cost[at(i, j - 1)], COST_OMITTED),
+            ] {
+                if option.0 < best.0 {
+                    best = option;
+                }
+            }
+            if i > 1
+                && j > 1
+                && typed[i - 1] == candidate[j - 2]
+                && typed[i - 2] == candidate[j - 1]
+                && !same
+            {
+                let swapped = add(cost[at(i - 2, j - 2)], COST_SWAPPED);
+                if swapped.0 < best.0 {
+                    best = swapped;
+                }
+            }
+            cost[at(i, j)] = best;
+        }
+    }
+    cost[at(n, m)]
+}
+
+/// How many edits a typed word of `len` letters may be from its correction, and whether they
+/// must all be omitted letters.
+fn allowed_edits(len: usize, edits: usize, all_omitted: bool) -> bool {
+    match edits {
+        1 => true,
+        2 => len >= TYPO_TWO_EDITS_LEN || (len >= 4 && all_omitted),
+        _ => false,
+    }
+}
+
+/// The FAQ's words, as correction targets beside the common English words.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Vocabulary {
+    words: FxHashSet<String>,
+    stems: FxHashSet<String>,
+    index: DeletionIndex,
+}
+
+impl Vocabulary {
+    /// Indexes the FAQ's words (normalised, synonyms applied) and their stems.
+    pub(crate) fn build(words: FxHashSet<String>, stems: FxHashSet<String>) -> Self {
+        let mut sorted: Vec<&String> = words.iter().collect();
+        sorted.sort_unstable();
+        let mut index = DeletionIndex::default();
+        for word in sorted {
+            if !crate::text::is_stop_word(word) {
+                index.insert(word);
+            }
+        }
+        Vocabulary {
+            words,
+            stems,
+            index,
+        }
+    }
+
+    /// The word `word` was most likely meant to be, when it is not what was meant.
+    pub(crate) fn correct(&self, word: &str) -> Option<String> {
+        let len = word.chars().count();
+        if !(TYPO_MIN_LEN..=TYPO_MAX_LEN).contains(&len)
+            || self.words.contains(word)
+            || word.chars().any(|c| !c.is_alphabetic())
+            || crate::text::is_stop_word(word)
+            || super::message::is_discourse(word)
+            || self.stems.contains(&crate::text::stem(word))
+        {
+            return None;
+        }
+        let typed_frequency = frequency(word);
+        if typed_frequency.is_some_and(|f| f >= KNOWN_WORD_COUNT) {
+            return None;
+        }
+        let typed_score = typed_frequency.map_or(0.0, f32::ln) + CORRECTION_MARGIN;
+        let typed: Vec<char> = word.chars().collect();
+        let keys = deletions(word, 2);
+        let english = english();
+        let mut best: Option<(f32, &str)> = None;
+        for candidate in self
+            .index
+            .neighbours(&keys)
+            .chain(english.targets.neighbours(&keys))
+        {
+            let chars: Vec<char> = candidate.chars().collect();
+            // Typos rarely hit the first letter, and a real word one letter from another mostly
+            // differs there ("talking"/"walking", "fever"/"never").
+            if chars.first() != typed.first() || chars == typed {
+                continue;
+            }
+            let (cost, edits) = edit_cost(&typed, &chars);
+            let all_omitted = (cost - edits as f32 * COST_OMITTED).abs() < 1e-3;
+            if !allowed_edits(len, edits, all_omitted) {
+                continue;
+            }
+            let count = frequency(candidate).unwrap_or(FAQ_WORD_COUNT);
+            let bonus = if self.words.contains(candidate) {
+                FAQ_WORD_BONUS
+            } else {
+                0.0
+            };
+            let score = count.ln() + bonus - cost;
+            // Best score first; among equals the FAQ's word, then the first in order.
+            let better = match best {
+                None => true,
+                Some((s, w)) => {
+                    score > s
+                        || ((score - s).abs() < f32::EPSILON
+                            && (self.words.contains(candidate), std::cmp::Reverse(candidate))
+                                > (self.words.contains(w), std::cmp::Reverse(w)))
+                }
+            };
+            if better {
+                best = Some((score, candidate));
+            }
+        }
+        best.filter(|(score, _)| *score > typed_score)
+            .map(|(_, w)| w.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocabulary(words: &[&str]) -> Vocabulary {
+        let words: FxHashSet<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        let stems = words.iter().map(|w| crate::text::stem(w)).collect();
+        Vocabulary::build(words, stems)
+    }
+
+    fn faq() -> Vocabulary {
+        vocabulary(&[
+            "playing",
+            "think",
+            "teeth",
+            "shoes",
+            "falls",
+            "daughter",
+            "occupational",
+            "appointment",
+            "walking",
+        ])
+    }
+
+    #[test]
+    fn real_english_words_are_not_corrected_into_faq_words() {
+        // The cases of issue 8: each was read as the FAQ word beside it.
+        for word in [
+            "paying",
+            "thank",
+            "teething",
+            "talking",
+            "dont",
+            "insurance",
+        ] {
+            assert_eq!(faq().correct(word), None, "{word}");
+        }
+    }
+
+    #[test]
+    fn common_misspellings_are_caught() {
+        let cases = [
+            ("wat", "what"),
+            ("dauter", "daughter"),
+            ("shoos", "shoes"),
+            ("fals", "falls"),
+            ("shud", "should"),
+            ("ocupational", "occupational"),
+            ("apointment", "appointment"),
+        ];
+        for (typed, meant) in cases {
+            assert_eq!(faq().correct(typed).as_deref(), Some(meant), "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_long_word_is_not_corrected_and_costs_nothing() {
+        let long = "a".repeat(4000);
+        assert_eq!(faq().correct(&long), None);
+        assert!(deletions(&long, 2).len() < TYPO_MAX_LEN * TYPO_MAX_LEN);
+    }
+
+    #[test]
+    fn edit_costs_favour_omitted_letters() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(edit_cost(&chars("wat"), &chars("what")), (COST_OMITTED, 1));
+        assert_eq!(edit_cost(&chars("wat"), &chars("was")), (COST_WRONG, 1));
+        assert_eq!(edit_cost(&chars("teh"), &chars("the")), (COST_SWAPPED, 1));
+        assert_eq!(
+            edit_cost(&chars("shud"), &chars("should")),
+            (2.0 * COST_OMITTED, 2)
+        );
+    }
+
+    #[test]
+    fn english_list_is_loaded() {
+        assert!(frequency("the").is_some() && frequency("dont").is_some());
+        assert!(frequency("teething").is_some() && frequency("dauter").is_none());
+    }
+}
