@@ -13,11 +13,11 @@
 //! another one, the watch re-arms on whatever the path names now (within [`REARM_POLL`] at
 //! worst), keeps waiting while nothing is there, and logs when it is live again.
 
+use crate::faq::{is_faq_file, read_faq_dir, DirContents};
 use crate::faq::{FaqError, Problem, Severity};
 use crate::knowledge::Knowledge;
 use crate::matcher::MatchConfig;
 use arc_swap::ArcSwap;
-use crate::faq::{read_faq_dir, DirContents};
 use notify::event::{EventKind, ModifyKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use std::fmt;
@@ -36,6 +36,12 @@ pub type SharedKnowledge = Arc<ArcSwap<Knowledge>>;
 /// one. The slowest of these we test writes its two halves 500 ms apart; one second is twice
 /// that, and still keeps a saved edit live within about a second.
 pub const SETTLE: Duration = Duration::from_secs(1);
+
+/// How long the folder must be free of change events before the watcher reads it. One save
+/// is a burst of events microseconds to milliseconds apart (truncate then write; temp file then
+/// rename); read in the middle of it, the folder would differ from the next reading and cost a
+/// whole [`SETTLE`] more. A tenth of [`SETTLE`]: it adds little to the time to live.
+pub const QUIET: Duration = Duration::from_millis(100);
 
 /// How often the watcher checks that it still watches the folder the configured path names,
 /// and, while nothing is there, whether it is back. Events in the parent folder re-arm the
@@ -197,9 +203,7 @@ pub fn watch(
     let (wake, wakes) = mpsc::channel();
     let armed = Armed::arm(&root, &wake).map_err(fail)?;
     if armed.identity.is_none() {
-        return Err(fail(
-            notify::Error::path_not_found().add_path(root.clone()),
-        ));
+        return Err(fail(notify::Error::path_not_found().add_path(root.clone())));
     }
     let mut worker = Worker {
         shared,
@@ -213,6 +217,8 @@ pub fn watch(
         lost_since: None,
         last_state: None,
         last_rejection: None,
+        last_change: Instant::now(),
+        rearm_asked: false,
     };
     let worker = std::thread::Builder::new()
         .name("faq-watch".into())
@@ -243,7 +249,9 @@ type Identity = PathBuf;
 
 /// The folder `path` names now, if it names one.
 fn identity(path: &Path) -> Option<Identity> {
-    let metadata = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_dir)?;
+    let metadata = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -304,9 +312,10 @@ impl Armed {
     }
 }
 
-/// Turns the system watcher's events into [`Wake`]s: only those about `root` count (the parent
-/// folder's other files do not), and opening or reading a file (the watcher's own reads) is not
-/// a change.
+/// Turns the system watcher's events into [`Wake`]s: only those about `root` itself or a file
+/// of the FAQ in it count (not the parent folder's other files, not a `notes.txt` or an
+/// editor's swap file beside the entries), and opening or reading a file (the watcher's own
+/// reads) is not a change.
 fn event_handler(
     root: &Path,
     wake: Sender<Wake>,
@@ -319,7 +328,7 @@ fn event_handler(
             // The folder itself created, removed, renamed or switched (from the parent's
             // watch or its own); a mere attribute change of it is a change like any other.
             Ok(event)
-                if event.paths.iter().any(|p| *p == root)
+                if event.paths.contains(&root)
                     && !matches!(
                         event.kind,
                         EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Metadata(_))
@@ -327,7 +336,7 @@ fn event_handler(
             {
                 Wake::Rearm
             }
-            Ok(event) if event.paths.iter().any(|p| p.starts_with(&root)) => Wake::Changed,
+            Ok(event) if event.paths.iter().any(|p| is_in_faq(&root, p)) => Wake::Changed,
             Ok(_) => return,
             Err(error) => {
                 tracing::warn!(%error, "FAQ watcher error");
@@ -337,6 +346,14 @@ fn event_handler(
         // The worker is gone only when the watch is being dropped.
         let _ = wake.send(message);
     }
+}
+
+/// True if `path` names a file of the FAQ in `root`.
+fn is_in_faq(root: &Path, path: &Path) -> bool {
+    path.parent() == Some(root)
+        && path
+            .file_name()
+            .is_some_and(|name| is_faq_file(&name.to_string_lossy()))
 }
 
 /// The directory as read at one moment.
@@ -379,10 +396,22 @@ struct Worker {
     last_state: Option<blake3::Hash>,
     /// The problems of the last refusal reported.
     last_rejection: Option<Vec<Problem>>,
+    /// When the last change event came.
+    last_change: Instant,
+    /// A wake-up asked to re-arm the watch, not yet done.
+    rearm_asked: bool,
 }
 
 /// The worker was told to stop.
 struct Stopped;
+
+/// What checking one state of the directory gave, not yet in service.
+enum Candidate {
+    /// Valid: the FAQ to swap in, its warnings, how long checking and indexing took.
+    Valid(Box<Knowledge>, Vec<Problem>, Duration),
+    /// Refused or unreadable: what to report instead.
+    Invalid(ReloadOutcome),
+}
 
 impl Worker {
     fn run(&mut self) {
@@ -391,60 +420,64 @@ impl Worker {
 
     /// Waits for one change (or one poll) and handles it.
     fn step(&mut self) -> Result<(), Stopped> {
-        let mut rearm = false;
         let changed = match self.wakes.recv_timeout(REARM_POLL) {
-            Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => return Err(Stopped),
-            Ok(Wake::Changed) => true,
-            Ok(Wake::Rearm) => {
-                rearm = true;
+            Ok(wake) => {
+                self.take(wake)?;
                 true
             }
             Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => return Err(Stopped),
         };
-        rearm |= self.drain()?;
-        let rearmed = self.rearm_if_needed(rearm);
+        let rearmed = self.rearm_if_needed();
         if changed || rearmed {
             self.settle_and_reload()?;
         }
         Ok(())
     }
 
-    /// Takes every wake-up already queued; true if one asked to re-arm.
-    fn drain(&self) -> Result<bool, Stopped> {
-        let mut rearm = false;
-        loop {
-            match self.wakes.try_recv() {
-                Ok(Wake::Stop) => return Err(Stopped),
-                Ok(Wake::Rearm) => rearm = true,
-                Ok(Wake::Changed) => {}
-                Err(mpsc::TryRecvError::Empty) => return Ok(rearm),
-                Err(mpsc::TryRecvError::Disconnected) => return Err(Stopped),
-            }
+    /// Notes one wake-up.
+    fn take(&mut self, wake: Wake) -> Result<(), Stopped> {
+        match wake {
+            Wake::Stop => return Err(Stopped),
+            Wake::Rearm => self.rearm_asked = true,
+            Wake::Changed => {}
         }
+        self.last_change = Instant::now();
+        Ok(())
     }
 
-    /// Waits `period`, taking wake-ups meanwhile; true if one asked to re-arm.
-    fn pause(&self, period: Duration) -> Result<bool, Stopped> {
-        let until = Instant::now() + period;
-        let mut rearm = false;
+    /// Takes wake-ups until `until`.
+    fn pause_until(&mut self, until: Instant) -> Result<(), Stopped> {
         loop {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Ok(rearm);
+                return Ok(());
             }
             match self.wakes.recv_timeout(left) {
-                Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => return Err(Stopped),
-                Ok(Wake::Rearm) => rearm = true,
-                Ok(Wake::Changed) | Err(RecvTimeoutError::Timeout) => {}
+                Ok(wake) => self.take(wake)?,
+                Err(RecvTimeoutError::Timeout) => return Ok(()),
+                Err(RecvTimeoutError::Disconnected) => return Err(Stopped),
             }
         }
     }
 
-    /// Arms the watch again if asked to, or if the path names another folder (or none, or one
-    /// again) than the one watched. True if it did.
-    fn rearm_if_needed(&mut self, asked: bool) -> bool {
+    /// Takes wake-ups until none has come for [`QUIET`] (at most [`SETTLE`] in all).
+    fn quiet(&mut self) -> Result<(), Stopped> {
+        let give_up = Instant::now() + SETTLE;
+        loop {
+            let quiet_at = (self.last_change + QUIET).min(give_up);
+            if Instant::now() >= quiet_at {
+                return Ok(());
+            }
+            self.pause_until(quiet_at)?;
+        }
+    }
+
+    /// Arms the watch again if a wake-up asked to, or if the path names another folder (or
+    /// none, or one again) than the one watched. True if it did.
+    fn rearm_if_needed(&mut self) -> bool {
         let now = identity(&self.root);
-        if !asked && now == self.armed.identity {
+        if !std::mem::take(&mut self.rearm_asked) && now == self.armed.identity {
             return false;
         }
         let dir = self.dir.display().to_string();
@@ -477,29 +510,46 @@ impl Worker {
         true
     }
 
-    /// Reads the directory until two readings [`SETTLE`] apart are the same, then loads or
-    /// refuses that state, unless it is the one handled last.
+    /// Reads the directory until two readings [`SETTLE`] apart are the same, then swaps that
+    /// state in or reports it refused, unless it is the one handled last. Each state read is
+    /// checked while the watcher waits to see whether it stays: the check costs no extra time.
     fn settle_and_reload(&mut self) -> Result<(), Stopped> {
+        tracing::debug!(dir = %self.dir.display(), "the FAQ folder changed; waiting for it to settle");
+        self.quiet()?;
+        self.rearm_if_needed();
+        let mut read_at = Instant::now();
         let mut state = DirState::read(&self.dir);
-        let mut fingerprint = state.fingerprint();
-        loop {
-            let rearm = self.pause(SETTLE)?;
+        let (fingerprint, candidate) = loop {
+            let fingerprint = state.fingerprint();
+            let candidate = (self.last_state != Some(fingerprint)).then(|| self.check(state));
+            self.pause_until(read_at + SETTLE)?;
+            self.quiet()?;
             // Keep following the path while a swap is under way.
-            self.rearm_if_needed(rearm);
-            let next = DirState::read(&self.dir);
-            let next_fingerprint = next.fingerprint();
-            state = next;
-            if next_fingerprint == fingerprint {
-                break;
+            self.rearm_if_needed();
+            read_at = Instant::now();
+            state = DirState::read(&self.dir);
+            if state.fingerprint() == fingerprint {
+                break (fingerprint, candidate);
             }
             tracing::debug!("the FAQ folder is still changing; waiting for it to settle");
-            fingerprint = next_fingerprint;
-        }
-        if self.last_state == Some(fingerprint) {
+        };
+        // `None`: the state handled last, back again or never left.
+        let Some(candidate) = candidate else {
             return Ok(());
-        }
+        };
         self.last_state = Some(fingerprint);
-        let outcome = self.load(state);
+        let outcome = match candidate {
+            Candidate::Valid(knowledge, warnings, took) => {
+                let entries = knowledge.faq().len();
+                self.shared.store(Arc::from(knowledge));
+                ReloadOutcome::Reloaded {
+                    entries,
+                    warnings,
+                    took,
+                }
+            }
+            Candidate::Invalid(outcome) => outcome,
+        };
         match &outcome {
             ReloadOutcome::Rejected { problems } => {
                 if self.last_rejection.as_ref() == Some(problems) {
@@ -513,28 +563,25 @@ impl Worker {
         Ok(())
     }
 
-    /// Checks a settled state and swaps it in if valid.
-    fn load(&self, state: DirState) -> ReloadOutcome {
+    /// Checks and indexes one state of the directory, without putting it in service.
+    fn check(&self, state: DirState) -> Candidate {
         let started = Instant::now();
         let checked = match state {
             DirState::Read(contents) => contents.check(),
             DirState::Unreadable(e) => Err(e),
         };
         match checked {
-            Ok(checked) => {
-                let entries = checked.faq.len();
-                self.shared
-                    .store(Arc::new(Knowledge::new(checked.faq, self.config)));
-                ReloadOutcome::Reloaded {
-                    entries,
-                    warnings: checked.warnings,
-                    took: started.elapsed(),
-                }
+            Ok(checked) => Candidate::Valid(
+                Box::new(Knowledge::new(checked.faq, self.config)),
+                checked.warnings,
+                started.elapsed(),
+            ),
+            Err(FaqError::Invalid { problems }) => {
+                Candidate::Invalid(ReloadOutcome::Rejected { problems })
             }
-            Err(FaqError::Invalid { problems }) => ReloadOutcome::Rejected { problems },
-            Err(e @ FaqError::Unreadable { .. }) => ReloadOutcome::Unreadable {
+            Err(e @ FaqError::Unreadable { .. }) => Candidate::Invalid(ReloadOutcome::Unreadable {
                 error: e.to_string(),
-            },
+            }),
         }
     }
 }

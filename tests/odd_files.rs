@@ -35,7 +35,10 @@ fn small_faq() -> tempfile::TempDir {
 /// A copy of the shipped FAQ, where many entries list `what-is-ot` as related.
 fn shipped_faq() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"), dir.path());
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
+        dir.path(),
+    );
     dir
 }
 
@@ -69,7 +72,11 @@ fn problems(result: &Result<Checked, FaqError>) -> Vec<String> {
 
 fn assert_loads_without_problems(dir: &Path, what: &str) {
     let result = load_or_hang(dir);
-    assert!(result.is_ok(), "{what} refused the FAQ: {:#?}", problems(&result));
+    assert!(
+        result.is_ok(),
+        "{what} refused the FAQ: {:#?}",
+        problems(&result)
+    );
     assert_eq!(problems(&result), Vec::<String>::new(), "{what}");
 }
 

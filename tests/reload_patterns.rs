@@ -117,7 +117,11 @@ impl Site {
         let shared = shared(&faq);
         let (watcher, outcomes) = watched(&faq, &shared);
         assert_eq!(answered(&shared, AT_THE_EVENT), None, "not answered before");
-        assert_eq!(answered(&shared, AFTER_THE_EVENT), None, "not answered before");
+        assert_eq!(
+            answered(&shared, AFTER_THE_EVENT),
+            None,
+            "not answered before"
+        );
         Site {
             root,
             shared,
@@ -246,7 +250,12 @@ fn symlink_switch_then_an_edit_after_it_go_live() {
 /// Runs git in `dir` with a fixed identity and no user or system configuration.
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.invalid"])
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -391,10 +400,12 @@ fn a_file_written_in_two_steps_500_ms_apart_never_serves_its_first_half() {
         })
     };
     let mut file = std::fs::File::create(site.faq().join("swimming.md")).expect("create");
-    file.write_all(SWIMMING_HEAD.as_bytes()).expect("first half");
+    file.write_all(SWIMMING_HEAD.as_bytes())
+        .expect("first half");
     file.flush().expect("flush");
     std::thread::sleep(Duration::from_millis(500));
-    file.write_all(SWIMMING_TAIL.as_bytes()).expect("second half");
+    file.write_all(SWIMMING_TAIL.as_bytes())
+        .expect("second half");
     drop(file);
     let (served_half, whole) = reader.join().expect("reader");
     done.store(true, Ordering::Relaxed);
@@ -411,8 +422,11 @@ fn a_state_broken_for_500_ms_is_not_reported_as_refused() {
     let walking = site.faq().join("walking.md");
     let good = std::fs::read_to_string(&walking).expect("entry");
     let fixed = with_phrasing(&good, AT_THE_EVENT);
-    std::fs::write(&walking, "+++\ntitle = \"When should my child walk?\"\nquestions = [\n")
-        .expect("half-saved");
+    std::fs::write(
+        &walking,
+        "+++\ntitle = \"When should my child walk?\"\nquestions = [\n",
+    )
+    .expect("half-saved");
     std::thread::sleep(Duration::from_millis(500));
     std::fs::write(&walking, fixed).expect("saved");
     assert_goes_live(&site.shared, AT_THE_EVENT, "walking", "the fixed entry");

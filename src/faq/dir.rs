@@ -61,6 +61,13 @@ impl DirContents {
     }
 }
 
+/// True for the name of a file the FAQ is made of (an entry or the synonyms file): the only
+/// files [`read_faq_dir`] opens, and the only ones whose changes matter.
+#[must_use]
+pub fn is_faq_file(name: &str) -> bool {
+    is_entry_file(name) || name == SYNONYMS_FILE
+}
+
 /// Reads the FAQ files of `dir` (entries and the synonyms file; not subdirectories, hidden
 /// files or anything else).
 ///
@@ -79,9 +86,8 @@ pub fn read_faq_dir(dir: &Path) -> Result<DirContents, FaqError> {
     for item in std::fs::read_dir(dir).map_err(unreadable_dir)? {
         let item = item.map_err(unreadable_dir)?;
         let name = item.file_name().to_string_lossy().into_owned();
-        let is_entry = is_entry_file(&name);
         // Not opened, not even looked at: whatever it is, it is not part of the FAQ.
-        if !is_entry && name != SYNONYMS_FILE {
+        if !is_faq_file(&name) {
             continue;
         }
         // A directory is never an entry (the type from the listing costs no extra call).
@@ -98,7 +104,7 @@ pub fn read_faq_dir(dir: &Path) -> Result<DirContents, FaqError> {
                 "replace it with a regular text file, or remove it",
             )),
             Err(Unread::Failed(e)) => {
-                if is_entry {
+                if is_entry_file(&name) {
                     contents.unreadable.push(entry_id(&name));
                 }
                 contents.problems.push(Problem::error(
@@ -254,9 +260,8 @@ mod tests {
         std::os::unix::fs::symlink("loop.md", dir.path().join("loop.md")).expect("link");
         let all = problems(&read_faq_dir(dir.path()).expect("listed"));
         assert!(
-            all.iter().any(|p| p.starts_with(
-                "gone.md:1: warning: skipped: a symbolic link that leads nowhere"
-            )),
+            all.iter().any(|p| p
+                .starts_with("gone.md:1: warning: skipped: a symbolic link that leads nowhere")),
             "{all:#?}"
         );
         assert!(

@@ -13,7 +13,7 @@ mod check;
 mod dir;
 mod parse;
 
-pub use dir::{load_dir, read_faq_dir, DirContents};
+pub use dir::{is_faq_file, load_dir, read_faq_dir, DirContents};
 
 use crate::synonyms::Synonyms;
 use rustc_hash::FxHashMap;
