@@ -12,7 +12,6 @@ use faqbot::matcher::{Decision, MatchConfig};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -379,14 +378,13 @@ const SWIMMING_TAIL: &str = " step by step. WHOLE\n";
 #[test]
 fn a_file_written_in_two_steps_500_ms_apart_never_serves_its_first_half() {
     let site = Site::plain();
-    let done = Arc::new(AtomicBool::new(false));
     // Watches what a parent would be told, every 5 ms, until the whole answer is served.
     let reader = {
-        let (shared, done) = (site.shared.clone(), Arc::clone(&done));
+        let shared = site.shared.clone();
         std::thread::spawn(move || {
             let mut served_half = 0;
             let start = Instant::now();
-            while !done.load(Ordering::Relaxed) && start.elapsed() < LIVE_WITHIN * 2 {
+            while start.elapsed() < LIVE_WITHIN * 2 {
                 let snapshot = shared.load();
                 if let Some(entry) = snapshot.faq().get("swimming") {
                     if entry.answer.trim_end().ends_with("WHOLE") {
@@ -408,7 +406,6 @@ fn a_file_written_in_two_steps_500_ms_apart_never_serves_its_first_half() {
         .expect("second half");
     drop(file);
     let (served_half, whole) = reader.join().expect("reader");
-    done.store(true, Ordering::Relaxed);
     assert_eq!(
         served_half, 0,
         "the first half was served ({served_half} looks)"
