@@ -7,7 +7,8 @@ use super::{
 use crate::synonyms::Synonyms;
 use rustc_hash::FxHashMap;
 
-fn is_entry_file(name: &str) -> bool {
+/// True for the name of an entry file: `*.md` other than `README.md`, not hidden.
+pub(super) fn is_entry_file(name: &str) -> bool {
     let path = std::path::Path::new(name);
     path.extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("md"))
@@ -15,8 +16,14 @@ fn is_entry_file(name: &str) -> bool {
         && !name.starts_with('.')
 }
 
-pub(super) fn check(files: &[SourceFile]) -> Result<Checked, FaqError> {
-    let mut problems = Vec::new();
+/// Checks `files` as one FAQ. `problems` are those met while reading them; `unreadable` are
+/// the ids of entries whose file could not be read (already one error each in `problems`), so
+/// that `related` references to them are not reported again.
+pub(super) fn check(
+    files: &[SourceFile],
+    mut problems: Vec<Problem>,
+    unreadable: &[String],
+) -> Result<Checked, FaqError> {
     let mut entries = Vec::new();
     let mut texts: FxHashMap<String, String> = FxHashMap::default();
     let mut synonyms = Synonyms::default();
@@ -53,7 +60,7 @@ pub(super) fn check(files: &[SourceFile]) -> Result<Checked, FaqError> {
     }
     let located =
         |file: &str, needle: &str| texts.get(file).map_or(1, |text| line_of(text, needle, 1));
-    cross_check(entries, synonyms, problems, &located)
+    cross_check(entries, synonyms, problems, unreadable, &located)
 }
 
 pub(super) fn check_entries(
@@ -61,7 +68,7 @@ pub(super) fn check_entries(
     synonyms: Synonyms,
     problems: Vec<Problem>,
 ) -> Result<Checked, FaqError> {
-    cross_check(entries, synonyms, problems, &|_, _| 1)
+    cross_check(entries, synonyms, problems, &[], &|_, _| 1)
 }
 
 /// The normalised form two questions are compared in: words, synonyms applied.
@@ -103,6 +110,7 @@ fn cross_check(
     mut entries: Vec<Entry>,
     synonyms: Synonyms,
     mut problems: Vec<Problem>,
+    unreadable: &[String],
     located: &dyn Fn(&str, &str) -> usize,
 ) -> Result<Checked, FaqError> {
     let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
@@ -127,6 +135,10 @@ fn cross_check(
         for related in &entry.related {
             let line = located(&entry.file, &format!("\"{related}\""));
             if !by_id.contains_key(related) {
+                if unreadable.contains(related) {
+                    // Its file could not be read: that is already the error to fix.
+                    continue;
+                }
                 problems.push(Problem::error(
                     &entry.file,
                     line,

@@ -6,14 +6,14 @@
 //! moderators, which is not an entry.
 //!
 //! [`Faq::from_files`] parses and checks files already read (pure, so it can be tested on any
-//! bytes); [`load_dir`] reads a directory and calls it. Every problem is reported, not just the
+//! bytes); [`load_dir`] reads a directory ([`read_faq_dir`]) and calls it. Every problem is reported, not just the
 //! first, as `file:line: message` with a hint.
 
 mod check;
 mod dir;
 mod parse;
 
-pub use dir::load_dir;
+pub use dir::{is_faq_file, load_dir, read_faq_dir, DirContents};
 
 use crate::synonyms::Synonyms;
 use rustc_hash::FxHashMap;
@@ -171,7 +171,7 @@ impl Faq {
     /// Parses and checks the FAQ directory's files: `*.md` entries (except `README.md`) and
     /// `synonyms.toml`; other files are ignored. Never panics, whatever the bytes.
     pub fn from_files(files: &[SourceFile]) -> Result<Checked, FaqError> {
-        check::check(files)
+        check::check(files, Vec::new(), &[])
     }
 
     /// Builds an FAQ from entries made in code (benchmarks, tests), with the same cross-entry
