@@ -690,13 +690,13 @@ fn short_exclusive_lock_loses_no_records() {
     log.log(unanswered("before the lock"));
     log.flush().expect("flush");
 
-    let (locked, is_locked) = mpsc::channel();
+    let (lock_taken, is_locked) = mpsc::channel();
     let path = h.path.clone();
     let locker = std::thread::spawn(move || {
         let conn = Connection::open(path).expect("open");
         conn.execute_batch("BEGIN EXCLUSIVE")
             .expect("take the lock");
-        let _ = locked.send(());
+        let _ = lock_taken.send(());
         std::thread::sleep(Duration::from_millis(1500));
         conn.execute_batch("ROLLBACK").expect("release the lock");
     });

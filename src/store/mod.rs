@@ -353,13 +353,12 @@ impl QuestionLog {
 
     /// Starts the writer thread on `conn` (`None`: it keeps trying to open the file).
     fn start(config: &LogConfig, conn: Option<rusqlite::Connection>) -> Result<Self, StoreError> {
-        let voter_key = match config.voter_key {
-            Some(key) => key,
-            None => {
-                let mut key = [0u8; 32];
-                getrandom::fill(&mut key).map_err(StoreError::Random)?;
-                key
-            }
+        let voter_key = if let Some(key) = config.voter_key {
+            key
+        } else {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).map_err(StoreError::Random)?;
+            key
         };
         let capacity = config.queue_capacity.max(1);
         let (commands, queue) = mpsc::sync_channel(capacity);

@@ -156,28 +156,8 @@ pub(crate) fn build(
         })?
         .collect::<Result<Vec<_>, _>>()?;
 
-    // With text logging off the stored texts (from before) are not shown either.
-    let (unanswered, not_helpful_answers) = if question_text_logged {
-        let unanswered = questions(
-            &tx,
-            "SELECT question, entry_id FROM questions
-             WHERE at_unix >= ?1 AND outcome = 'no_match' AND origin <> 'help_channel'
-               AND question IS NOT NULL
-             ORDER BY at_unix DESC, seq DESC LIMIT ?2",
-            since_unix,
-        )?;
-        let not_helpful = questions(
-            &tx,
-            "SELECT question, entry_id FROM questions q
-             WHERE at_unix >= ?1 AND question IS NOT NULL
-               AND EXISTS (SELECT 1 FROM votes v WHERE v.answer_id = q.answer_id AND v.helpful = 0)
-             ORDER BY at_unix DESC, seq DESC LIMIT ?2",
-            since_unix,
-        )?;
-        (unanswered, not_helpful)
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (unanswered, not_helpful_answers) =
+        listed_questions(&tx, since_unix, question_text_logged)?;
     let no_match = by_outcome
         .iter()
         .find(|c| c.outcome == Outcome::NoMatch)
@@ -214,17 +194,7 @@ pub(crate) fn build(
         |r| r.get(0),
     )?);
 
-    // Files from before schema 2 (read by a report, which never migrates) have no such table.
-    let (dropped_records, failed_writes) = if has_table(&tx, "lost_records")? {
-        tx.query_row(
-            "SELECT coalesce(sum(dropped), 0), coalesce(sum(failed), 0) FROM lost_records
-             WHERE day >= ?1",
-            [since_unix.div_euclid(SECS_PER_DAY)],
-            |r| Ok((count(r.get(0)?), count(r.get(1)?))),
-        )?
-    } else {
-        (0, 0)
-    };
+    let (dropped_records, failed_writes) = lost_records(&tx, since_unix)?;
 
     tx.commit()?;
     Ok(Report {
@@ -246,6 +216,49 @@ pub(crate) fn build(
         dropped_records,
         failed_writes,
     })
+}
+
+/// The unanswered questions addressed to the bot and the questions voted not helpful, grouped.
+/// With text logging off the stored texts (from before) are not shown either.
+fn listed_questions(
+    conn: &Connection,
+    since_unix: i64,
+    question_text_logged: bool,
+) -> Result<(Vec<QuestionGroup>, Vec<QuestionGroup>), StoreError> {
+    if !question_text_logged {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let unanswered = questions(
+        conn,
+        "SELECT question, entry_id FROM questions
+         WHERE at_unix >= ?1 AND outcome = 'no_match' AND origin <> 'help_channel'
+           AND question IS NOT NULL
+         ORDER BY at_unix DESC, seq DESC LIMIT ?2",
+        since_unix,
+    )?;
+    let not_helpful = questions(
+        conn,
+        "SELECT question, entry_id FROM questions q
+         WHERE at_unix >= ?1 AND question IS NOT NULL
+           AND EXISTS (SELECT 1 FROM votes v WHERE v.answer_id = q.answer_id AND v.helpful = 0)
+         ORDER BY at_unix DESC, seq DESC LIMIT ?2",
+        since_unix,
+    )?;
+    Ok((unanswered, not_helpful))
+}
+
+/// Records dropped and failed writes saved since `since_unix`'s day.
+fn lost_records(conn: &Connection, since_unix: i64) -> Result<(u64, u64), StoreError> {
+    // Files from before schema 2 (read by a report, which never migrates) have no such table.
+    if !has_table(conn, "lost_records")? {
+        return Ok((0, 0));
+    }
+    Ok(conn.query_row(
+        "SELECT coalesce(sum(dropped), 0), coalesce(sum(failed), 0) FROM lost_records
+         WHERE day >= ?1",
+        [since_unix.div_euclid(SECS_PER_DAY)],
+        |r| Ok((count(r.get(0)?), count(r.get(1)?))),
+    )?)
 }
 
 /// Questions since `since_unix` counted per value of `column` (a fixed column name).

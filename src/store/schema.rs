@@ -172,13 +172,15 @@ fn needs_immutable(e: &rusqlite::Error) -> bool {
 
 /// `file:` URI of `path` with `immutable=1`, the path percent-encoded where a URI needs it.
 fn immutable_uri(path: &Path) -> String {
+    use std::fmt::Write as _;
     use std::os::unix::ffi::OsStrExt;
     let mut uri = String::from("file:");
     for &b in path.as_os_str().as_bytes() {
         if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
             uri.push(char::from(b));
         } else {
-            uri.push_str(&format!("%{b:02X}"));
+            // Writing to a String cannot fail.
+            let _ = write!(uri, "%{b:02X}");
         }
     }
     uri.push_str("?immutable=1");
@@ -301,6 +303,9 @@ mod tests {
         assert!(matches!(err, StoreError::SchemaTooNew { .. }), "{err}");
     }
 
+    /// (answer id, origin, outcome, text, not-helpful vote, text kept after migration 2)
+    type Case<'a> = (i64, &'a str, &'a str, &'a str, bool, Option<&'a str>);
+
     #[test]
     fn migration_2_drops_the_old_key_and_text_the_moderators_do_not_need() {
         let mut conn = memory();
@@ -313,7 +318,7 @@ mod tests {
         )
         .expect("old key");
         // (answer id, origin, outcome, text, not-helpful vote, text kept after)
-        let table: [(i64, &str, &str, &str, bool, Option<&str>); 5] = [
+        let table: [Case<'_>; 5] = [
             (
                 1,
                 "help_channel",

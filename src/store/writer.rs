@@ -262,7 +262,7 @@ impl Writer {
                 match prune(&conn, self.settings.retention_days, now_unix()) {
                     Ok(0) => {}
                     Ok(deleted) => {
-                        tracing::info!(deleted, "question log: deleted rows past retention")
+                        tracing::info!(deleted, "question log: deleted rows past retention");
                     }
                     Err(e) => self.warn("deleting old rows failed", &e),
                 }
