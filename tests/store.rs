@@ -647,39 +647,77 @@ fn voter_key_is_not_stored_in_the_database() {
     );
 }
 
+/// Writes a question log as faqbot before schema 2 left it, with `key` in `meta`.
+fn schema_1_file(h: &Harness, key: &[u8; 32]) {
+    let conn = h.peek();
+    conn.execute_batch(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+         CREATE TABLE questions (seq INTEGER PRIMARY KEY, answer_id INTEGER NOT NULL UNIQUE,
+             at_unix INTEGER NOT NULL, origin TEXT NOT NULL, question TEXT,
+             outcome TEXT NOT NULL, entry_id TEXT, score REAL);
+         CREATE INDEX questions_by_time ON questions (at_unix);
+         CREATE TABLE votes (answer_id INTEGER NOT NULL, voter_key BLOB NOT NULL,
+             helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)), at_unix INTEGER NOT NULL,
+             PRIMARY KEY (answer_id, voter_key)) WITHOUT ROWID;
+         CREATE INDEX votes_by_time ON votes (at_unix);
+         INSERT INTO questions (answer_id, at_unix, origin, question, outcome)
+             VALUES (1, unixepoch(), 'mention', 'how much does OT cost', 'no_match');
+         PRAGMA user_version = 1;",
+    )
+    .expect("old schema");
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('voter_key', ?1)",
+        [key.as_slice()],
+    )
+    .expect("old key");
+}
+
+#[test]
+fn report_from_file_reads_an_old_schema_without_changing_it() {
+    let h = Harness::new();
+    schema_1_file(&h, &[1; 32]);
+    let before = std::fs::read(&h.path).expect("read");
+    let report = faqbot::store::report_from_file(&h.path, 0).expect("report");
+    assert_eq!(report.total_questions, 1);
+    assert_eq!(report.unanswered[0].representative, "how much does OT cost");
+    assert_eq!((report.dropped_records, report.failed_writes), (0, 0));
+    assert!(
+        std::fs::read(&h.path).expect("read") == before,
+        "the report changed the file"
+    );
+}
+
 #[test]
 fn stored_voter_key_is_dropped_from_an_existing_database() {
     let h = Harness::new();
     // A file as faqbot left it before: schema version 1 with a generated key in `meta`.
     let key = [0x5au8; 32];
-    {
-        let conn = h.peek();
-        conn.execute_batch(
-            "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
-             CREATE TABLE questions (seq INTEGER PRIMARY KEY, answer_id INTEGER NOT NULL UNIQUE,
-                 at_unix INTEGER NOT NULL, origin TEXT NOT NULL, question TEXT,
-                 outcome TEXT NOT NULL, entry_id TEXT, score REAL);
-             CREATE INDEX questions_by_time ON questions (at_unix);
-             CREATE TABLE votes (answer_id INTEGER NOT NULL, voter_key BLOB NOT NULL,
-                 helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)), at_unix INTEGER NOT NULL,
-                 PRIMARY KEY (answer_id, voter_key)) WITHOUT ROWID;
-             CREATE INDEX votes_by_time ON votes (at_unix);
-             PRAGMA user_version = 1;",
+    schema_1_file(&h, &key);
+    // ... and the text of help-channel chat, which the log no longer keeps.
+    let chat = "see you at pickup, Maria, Theo has his inhaler";
+    h.peek()
+        .execute(
+            "INSERT INTO questions (answer_id, at_unix, origin, question, outcome)
+             VALUES (2, unixepoch(), 'help_channel', ?1, 'no_match')",
+            [chat],
         )
-        .expect("old schema");
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('voter_key', ?1)",
-            [key.as_slice()],
-        )
-        .expect("old key");
-    }
-    assert!(files_contain(&h, &key));
+        .expect("old chat row");
+    assert!(files_contain(&h, &key) && files_contain(&h, chat.as_bytes()));
     let log = h.open();
     log.close().expect("close");
     assert_eq!(h.count("SELECT count(*) FROM meta"), 0);
     assert!(
         !files_contain(&h, &key),
         "the old key's bytes are still in the files"
+    );
+    assert!(
+        !files_contain(&h, chat.as_bytes()),
+        "the old chat text is still in the files"
+    );
+    assert_eq!(
+        h.count("SELECT count(*) FROM questions WHERE question = 'how much does OT cost'"),
+        1,
+        "an unanswered question asked of the bot keeps its text"
     );
 }
 

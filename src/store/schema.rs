@@ -303,6 +303,21 @@ mod tests {
         assert!(matches!(err, StoreError::SchemaTooNew { .. }), "{err}");
     }
 
+    #[test]
+    fn immutable_uri_encodes_what_a_uri_cannot_hold() {
+        let table = [
+            (
+                "/var/lib/faqbot.sqlite3",
+                "file:/var/lib/faqbot.sqlite3?immutable=1",
+            ),
+            ("/b a?c#d%e", "file:/b%20a%3Fc%23d%25e?immutable=1"),
+            ("/é", "file:/%C3%A9?immutable=1"),
+        ];
+        for (path, want) in table {
+            assert_eq!(immutable_uri(Path::new(path)), want, "{path}");
+        }
+    }
+
     /// (answer id, origin, outcome, text, not-helpful vote, text kept after migration 2)
     type Case<'a> = (i64, &'a str, &'a str, &'a str, bool, Option<&'a str>);
 
