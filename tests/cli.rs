@@ -260,6 +260,15 @@ fn written_log(dir: &Path) -> std::path::PathBuf {
     db
 }
 
+/// The folder holds the log file only: a report leaves no `-wal` or `-shm` beside it.
+fn assert_nothing_beside(dir: &Path) {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(files, vec!["log.sqlite3"], "files written beside the log");
+}
+
 fn bytes_and_mtime(path: &Path) -> (Vec<u8>, std::time::SystemTime) {
     let bytes = std::fs::read(path).expect("read");
     let mtime = std::fs::metadata(path)
@@ -285,6 +294,7 @@ fn report_opens_the_database_read_only_and_never_changes_it() {
         bytes_and_mtime(&db) == before,
         "the report changed the file"
     );
+    assert_nothing_beside(dir.path());
 }
 
 #[test]
@@ -301,6 +311,7 @@ fn report_reads_a_read_only_copy() {
         bytes_and_mtime(&db) == before,
         "the report changed the file"
     );
+    assert_nothing_beside(dir.path());
 }
 
 #[test]

@@ -136,14 +136,26 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
 /// works on a backup or a read-only mount and leaves the file as it was. Separate from the
 /// writer, so neither waits on the other.
 ///
-/// A WAL-mode file whose `-shm` cannot be created (a read-only folder) is opened as immutable
-/// instead, which is right for a copy nobody writes.
+/// Without a `-wal` file beside it (no bot has the file open, e.g. a backup) the file is
+/// opened as immutable: nothing is written next to it either (a read-only connection would
+/// leave `-wal` and `-shm` files behind), and a read-only folder is no obstacle. With one, it
+/// is read through the WAL, as the running bot writes it; if the `-shm` cannot be set up there
+/// (a read-only folder), immutable again.
 pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let wrap = |source| StoreError::Open {
         path: path.to_owned(),
         source,
     };
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if !Path::new(&wal).exists() {
+        let conn =
+            Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+                .map_err(wrap)?;
+        check_readable(&conn, path)?;
+        return Ok(conn);
+    }
     let conn = Connection::open_with_flags(path, flags).map_err(wrap)?;
     conn.busy_timeout(READER_BUSY_TIMEOUT).map_err(wrap)?;
     let conn = match check_readable(&conn, path) {
