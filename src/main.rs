@@ -8,7 +8,7 @@ use faqbot::faq::FaqError;
 use faqbot::knowledge::Knowledge;
 use faqbot::matcher::MatchConfig;
 use faqbot::reply::Clinic;
-use faqbot::store::{LogConfig, QuestionLog};
+use faqbot::store;
 use faqbot::{cli, config};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -93,16 +93,24 @@ enum Command {
     },
 }
 
-/// Seconds in "7d", "24h", "2w" or "90m".
+/// The furthest back `--since` goes: far beyond any retention, and small enough that the
+/// arithmetic on it cannot overflow.
+const MAX_SINCE_DAYS: u64 = 100 * 366;
+
+/// Seconds in "7d", "24h", "2w" or "90m", at most [`MAX_SINCE_DAYS`].
 fn parse_since(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let (number, unit) = text.split_at(
         text.find(|c: char| !c.is_ascii_digit())
             .unwrap_or(text.len()),
     );
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?}: expected a number and a unit, e.g. 7d"))?;
+    let number: u64 = number.parse().map_err(|_| {
+        if number.is_empty() {
+            format!("{text:?}: expected a number and a unit, e.g. 7d")
+        } else {
+            format!("{text:?} is too far back: at most {MAX_SINCE_DAYS}d (100 years)")
+        }
+    })?;
     let unit = match unit {
         "m" => 60,
         "h" => 3600,
@@ -110,7 +118,10 @@ fn parse_since(text: &str) -> Result<u64, String> {
         "w" => 7 * 86_400,
         other => return Err(format!("unknown unit {other:?}: use m, h, d or w")),
     };
-    Ok(number * unit)
+    number
+        .checked_mul(unit)
+        .filter(|secs| *secs <= MAX_SINCE_DAYS * 86_400)
+        .ok_or_else(|| format!("{text:?} is too far back: at most {MAX_SINCE_DAYS}d (100 years)"))
 }
 
 /// How `faqbot run` writes its logs (standard error).
@@ -266,19 +277,13 @@ fn report_command(since: u64, db: &Path, json: bool, cases: Option<&Path>) -> Re
             db.display()
         );
     }
-    let log = QuestionLog::open(&LogConfig {
-        retention_days: None,
-        ..LogConfig::new(db)
-    })
-    .with_context(|| format!("cannot open the question log {}", db.display()))?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let since_unix = i64::try_from(now.saturating_sub(since)).unwrap_or(0);
-    let report = log
-        .report(since_unix)
-        .context("cannot read the question log")?;
-    log.close().context("cannot close the question log")?;
+    // Read-only: a report never creates, migrates or changes the file.
+    let report = store::report_from_file(db, since_unix)
+        .with_context(|| format!("cannot read the question log {}", db.display()))?;
     if json {
         out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {

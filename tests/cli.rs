@@ -194,7 +194,7 @@ fn report_groups_unanswered_questions_and_writes_them_as_cases() {
         ("do you take insurance", Outcome::NoMatch, None),
     ] {
         log.log(QuestionRecord::now(
-            Origin::HelpChannel,
+            Origin::Mention,
             question,
             outcome,
             id.map(String::from),
@@ -221,4 +221,107 @@ fn report_groups_unanswered_questions_and_writes_them_as_cases() {
 
     let out = faqbot(&["report", "--db", "no-such.sqlite3"]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn report_since_that_overflows_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = written_log(dir.path());
+    let db = db.to_str().expect("utf-8");
+    // The first is just below u64::MAX seconds, the second just above.
+    for since in [
+        "30500000000000w",
+        "30600000000000w",
+        "99999999999999999999d",
+    ] {
+        let out = faqbot(&["report", "--since", since, "--db", db]);
+        assert_eq!(out.status.code(), Some(2), "{since}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("too far back"), "{since}: {err}");
+        assert!(!err.contains("panicked"), "{since}: {err}");
+    }
+    let out = faqbot(&["report", "--since", "36600d", "--db", db]);
+    assert!(out.status.success(), "100 years is fine: {out:?}");
+}
+
+/// A question log with a few questions, closed, in `dir`.
+fn written_log(dir: &Path) -> std::path::PathBuf {
+    use faqbot::store::{LogConfig, Origin, Outcome, QuestionLog, QuestionRecord};
+    let db = dir.join("log.sqlite3");
+    let log = QuestionLog::open(&LogConfig::new(&db)).expect("open");
+    log.log(QuestionRecord::now(
+        Origin::Mention,
+        "how much does OT cost",
+        Outcome::NoMatch,
+        None,
+        0.1,
+    ));
+    log.close().expect("close");
+    db
+}
+
+/// The folder holds the log file only: a report leaves no `-wal` or `-shm` beside it.
+fn assert_nothing_beside(dir: &Path) {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(files, vec!["log.sqlite3"], "files written beside the log");
+}
+
+fn bytes_and_mtime(path: &Path) -> (Vec<u8>, std::time::SystemTime) {
+    let bytes = std::fs::read(path).expect("read");
+    let mtime = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    (bytes, mtime)
+}
+
+#[test]
+fn report_opens_the_database_read_only_and_never_changes_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = written_log(dir.path());
+    // A copy in rollback-journal mode, as a backup tool may leave it.
+    rusqlite::Connection::open(&db)
+        .and_then(|c| c.pragma_update(None, "journal_mode", "DELETE"))
+        .expect("journal mode");
+    let before = bytes_and_mtime(&db);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let out = faqbot(&["report", "--db", db.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("how much does OT cost"));
+    assert!(
+        bytes_and_mtime(&db) == before,
+        "the report changed the file"
+    );
+    assert_nothing_beside(dir.path());
+}
+
+#[test]
+fn report_reads_a_read_only_copy() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = written_log(dir.path());
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let before = bytes_and_mtime(&db);
+    let out = faqbot(&["report", "--db", db.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("how much does OT cost"));
+    assert!(
+        bytes_and_mtime(&db) == before,
+        "the report changed the file"
+    );
+    assert_nothing_beside(dir.path());
+}
+
+#[test]
+fn report_on_an_empty_file_says_so_and_leaves_it_empty() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("empty.sqlite3");
+    std::fs::write(&db, b"").expect("empty file");
+    let out = faqbot(&["report", "--db", db.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("empty"), "{err}");
+    assert_eq!(std::fs::metadata(&db).expect("metadata").len(), 0);
 }

@@ -1237,3 +1237,35 @@ async fn faq_stats_is_for_moderators() {
     assert!(text.contains(OUT_OF_SCOPE), "{text}");
     h.stop().await;
 }
+
+#[tokio::test]
+async fn refused_non_moderator_user_id_is_not_logged_at_info() {
+    // A user id no other test uses, so another test's events cannot hide or fake the result.
+    const REFUSED_USER_ID: u64 = 1_100_000_000_000_000_777;
+    let h = Harness::start().await;
+    let who = InteractionSpec {
+        user_id: REFUSED_USER_ID,
+        ..InteractionSpec::member()
+    };
+    let (refused, _) = reload(&h, &who).await;
+    assert!(
+        refused
+            .data_content()
+            .is_some_and(|c| c.contains("Only moderators")),
+        "{:#}",
+        refused.body
+    );
+    h.stop().await;
+    assert!(
+        logs()
+            .iter()
+            .any(|e| e["fields"]["message"] == json!("moderator command refused")),
+        "the refusal is logged: {}",
+        log_text()
+    );
+    assert!(
+        !log_text().contains(&REFUSED_USER_ID.to_string()),
+        "the refused user's id is in the info logs: {}",
+        log_text()
+    );
+}

@@ -124,3 +124,32 @@ async fn an_unwritable_question_log_does_not_stop_answers() {
     }
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_question_log_unavailable_at_start_is_opened_later_and_loses_nothing() {
+    // The log's folder is not there when the bot starts (a volume mounted late).
+    let later = tempfile::tempdir().expect("temp dir");
+    let folder = later.path().join("mounted-late");
+    let db = folder.join("questions.sqlite3");
+    let h = Harness::start_with(&[("QUESTION_LOG_PATH", db.to_str().expect("utf-8 path"))]).await;
+    let question = h.send(&help(OT_QUESTION));
+    let reply = h.reply_to(question).await;
+    assert_eq!(title_of(&reply), Some(h.title("what-is-ot").as_str()));
+
+    std::fs::create_dir(&folder).expect("the folder arrives");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !db.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the bot never opened the question log"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    h.stop().await;
+    let log = faqbot::store::QuestionLog::open(&faqbot::store::LogConfig::new(&db)).expect("open");
+    let report = log.report(0).expect("report");
+    assert_eq!(
+        report.total_questions, 1,
+        "the question asked before the log opened is in it"
+    );
+}

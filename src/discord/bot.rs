@@ -205,9 +205,11 @@ fn load_faq(config: &BotConfig) -> Result<Knowledge, RunError> {
     }
 }
 
-/// Opens the question log, or runs without one (warned) if it cannot be opened.
+/// Opens the question log; if the file cannot be opened now, the log keeps trying in the
+/// background (warned, and logged when it opens). Runs without one only if no writer can start.
 fn open_log(config: &BotConfig) -> QuestionLog {
-    match QuestionLog::open(&config.question_log) {
+    match QuestionLog::open_retrying(&config.question_log) {
+        Ok(log) if !log.is_open() => log,
         Ok(log) => {
             info!(
                 path = %config.question_log.path.display(),

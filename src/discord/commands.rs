@@ -23,7 +23,7 @@ use poise::serenity_prelude::{
     CreateInteractionResponseMessage, Message, MessageId, MessageReference, Permissions, RoleId,
 };
 use std::time::Instant;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 /// The period of `/faq stats` when none is given: the moderators' weekly look.
 const DEFAULT_STATS_DAYS: u32 = 7;
@@ -382,7 +382,9 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             if let Some(e) = error {
                 warn!(error = %e, command = %ctx.command().qualified_name, "command check failed");
             }
-            info!(command = %ctx.command().qualified_name, user = %ctx.author().id, "moderator command refused");
+            // Who was refused is nobody's business at info; the id is there for debugging only.
+            info!(command = %ctx.command().qualified_name, "moderator command refused");
+            debug!(command = %ctx.command().qualified_name, user = %ctx.author().id, "moderator command refused for this user");
             let refusal = Rendered::text(
                 "Only moderators can use this (a moderator role, or the Manage Server permission).",
             );

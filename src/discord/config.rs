@@ -5,7 +5,7 @@
 use crate::config::{self, ConfigError};
 use crate::matcher::MatchConfig;
 use crate::reply::Clinic;
-use crate::store::{LogConfig, DEFAULT_RETENTION_DAYS};
+use crate::store::{parse_voter_key, voter_key_from_token, LogConfig, DEFAULT_RETENTION_DAYS};
 use poise::serenity_prelude::{ChannelId, GuildId, RoleId};
 use std::fmt;
 use std::num::NonZeroU64;
@@ -132,7 +132,8 @@ pub struct BotConfig {
     pub cooldown: Duration,
     /// `SHARDS` (default [`ShardSpec::Auto`]).
     pub shards: ShardSpec,
-    /// `QUESTION_LOG_PATH`, `LOG_QUESTION_TEXT`, `LOG_RETENTION_DAYS`.
+    /// `QUESTION_LOG_PATH`, `LOG_QUESTION_TEXT`, `LOG_RETENTION_DAYS`; the voter key from
+    /// `VOTER_KEY`, else derived from the token (never stored in the file).
     pub question_log: LogConfig,
     /// `WATCH_FAQ` (default true): reload the FAQ when its files change.
     pub watch_faq: bool,
@@ -267,6 +268,14 @@ impl BotConfig {
             Some(0) => None,
             Some(days) => u32::try_from(days).ok(),
         };
+        question_log.voter_key = Some(match read(get, "VOTER_KEY") {
+            Some(hex) => parse_voter_key(&hex).map_err(|_| ConfigError::Invalid {
+                name: "VOTER_KEY",
+                value: "(not shown)".to_owned(),
+                why: "it must be 64 hex digits (e.g. from `openssl rand -hex 32`), or unset to derive it from the token",
+            })?,
+            None => voter_key_from_token(token.expose()),
+        });
         Ok(BotConfig {
             token,
             help_channels: id_list(get, "HELP_CHANNEL_IDS")?,
@@ -458,5 +467,21 @@ mod tests {
         for (text, want) in table {
             assert_eq!(ShardSpec::parse(text), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn voter_key_from_voter_key_or_the_token_and_never_shown() {
+        let derived = config(&[]).expect("valid").question_log.voter_key;
+        assert_eq!(
+            derived,
+            Some(crate::store::voter_key_from_token("abc.def.ghi"))
+        );
+        let hex = "ab".repeat(32);
+        let set = config(&[("VOTER_KEY", hex.as_str())]).expect("valid");
+        assert_eq!(set.question_log.voter_key, Some([0xab; 32]));
+        let bad = "not-hex-secret".repeat(5);
+        let err = config(&[("VOTER_KEY", bad.as_str())]).expect_err("bad key");
+        assert!(err.to_string().contains("VOTER_KEY"), "{err}");
+        assert!(!err.to_string().contains("not-hex-secret"), "{err}");
     }
 }

@@ -1,19 +1,25 @@
-//! The moderators' question log: every handled question, the parents' "helpful / not helpful"
+//! The moderators' question log: the handled questions, the parents' "helpful / not helpful"
 //! votes, and the weekly report built from them, kept in one `SQLite` file.
 //!
 //! Why it looks like this:
 //! - **Answers never wait for storage.** [`QuestionLog`] is a cheap handle onto a dedicated writer
-//!   thread that owns the writing connection, fed through a bounded queue with `try_send`. When
-//!   the queue is full or the thread is gone the record is dropped and a throttled warning is
-//!   logged; a failed write is logged and the thread carries on. If the file cannot be opened at
-//!   start, [`QuestionLog::open`] returns the error and [`QuestionLog::disabled`] gives a handle
-//!   that does nothing, so the bot keeps answering.
-//! - **No personal data.** Rows hold the time, the [`Origin`], the question text (only while
-//!   [`LogConfig::log_question_text`] is on), the [`Outcome`], the FAQ entry and the score. No
-//!   user, channel or message ids. Votes are kept once per person per answer by storing a keyed
-//!   hash of (answer id, voter) instead of the voter; see [`LogConfig::voter_key`].
-//! - **Reports never block the writer.** [`QuestionLog::report`] reads through its own read-only
-//!   connection; the file is in WAL mode, so readers and the writer do not wait on each other.
+//!   thread that owns the writing connection, fed through a bounded queue with `try_send`. The
+//!   writer batches records into one transaction per pass; while the database is busy (another
+//!   connection's lock) or not open yet, it holds them, up to the queue bound, and writes them
+//!   when it can. Records dropped beyond the bound and writes that failed are counted, warned
+//!   about at most once a minute, and shown in the report.
+//! - **A database that will not open comes back.** [`QuestionLog::open_retrying`] (what the bot
+//!   uses) keeps trying, with growing pauses, and logs when the log is open again;
+//!   [`QuestionLog::open`] fails at once, and [`QuestionLog::disabled`] does nothing.
+//! - **Little personal data.** Rows hold the time, the [`Origin`], the [`Outcome`], the FAQ entry
+//!   and the score; no user, channel or message ids. Text is kept only where it serves the
+//!   moderators, masked and capped (see [`privacy`](redact)): unanswered questions addressed to the
+//!   bot, and answers voted not helpful. Help-channel messages the bot stays silent on are only
+//!   counted. Votes are kept once per person per answer by storing a keyed hash of (answer id,
+//!   voter); the key is never in the file ([`LogConfig::voter_key`]).
+//! - **Reports never write.** [`QuestionLog::report`] and [`report_from_file`] read through a
+//!   read-only connection that never creates, migrates or changes the file; the file is in WAL
+//!   mode, so readers and the writer do not wait on each other.
 //! - **Old rows go.** Rows older than [`LogConfig::retention_days`] are deleted at open and by
 //!   [`QuestionLog::apply_retention`], which the bot calls daily; deleted rows are overwritten
 //!   (`secure_delete`).
@@ -21,12 +27,12 @@
 //! ```no_run
 //! use faqbot::store::{LogConfig, Origin, Outcome, QuestionLog, QuestionRecord};
 //!
-//! let log = QuestionLog::open(&LogConfig::new("faqbot.sqlite3")).unwrap_or_else(|e| {
+//! let log = QuestionLog::open_retrying(&LogConfig::new("faqbot.sqlite3")).unwrap_or_else(|e| {
 //!     eprintln!("question log off: {e}");
 //!     QuestionLog::disabled()
 //! });
 //! let id = log.log(QuestionRecord::now(
-//!     Origin::HelpChannel,
+//!     Origin::Mention,
 //!     "how much does OT cost",
 //!     Outcome::NoMatch,
 //!     None,
@@ -37,6 +43,7 @@
 //! ```
 
 mod cluster;
+mod privacy;
 mod record;
 mod report;
 mod schema;
@@ -45,7 +52,7 @@ mod writer;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -55,14 +62,16 @@ pub use cluster::{
     normalise_question, same_question, QuestionGroup, GROUP_EXAMPLES, SAME_QUESTION_JACCARD,
     SAME_QUESTION_LEVENSHTEIN,
 };
+pub use privacy::{redact, MASKED_EMAIL, MASKED_MENTION, MASKED_PHONE, MAX_QUESTION_CHARS};
 pub use record::{AnswerId, Origin, Outcome, QuestionRecord, VoteOutcome};
 pub use report::{
     EntryCount, EntryVotes, OriginCount, OutcomeCount, Report, MAX_GROUPED_QUESTIONS, TOP_ENTRIES,
 };
 
+use privacy::TextUse;
 use record::now_unix;
 use throttle::Throttle;
-use writer::{Command, Row, WriterSettings};
+use writer::{Command, Counters, Row, Writer, WriterSettings};
 
 /// Default size of the queue in front of the writer: at a few questions a minute this is hours
 /// of questions while the disk is away, and at a few hundred bytes each well under a megabyte.
@@ -152,6 +161,26 @@ pub enum StoreError {
     /// The writer thread has stopped (closed, or it died).
     #[error("the question log writer has stopped")]
     WriterGone,
+    /// The file is not a question log (empty, or another `SQLite` file).
+    #[error("{} is not a question log: {reason}", path.display())]
+    NotALog {
+        /// The path given.
+        path: PathBuf,
+        /// What was found instead.
+        reason: String,
+    },
+    /// The database could not be opened yet; the writer keeps trying and holds records.
+    #[error("the question log is not open (the bot keeps trying; see its logs); {waiting} record(s) waiting")]
+    NotOpen {
+        /// Records held until it opens.
+        waiting: u64,
+    },
+    /// Another connection holds the database's lock; the records wait and are written later.
+    #[error("the question log database is busy (locked by another connection); {waiting} record(s) waiting to be written")]
+    Busy {
+        /// Records held until the lock is released.
+        waiting: u64,
+    },
     /// The writer did not answer in time (it may still do the work later).
     #[error("the question log writer did not answer within {0:?}")]
     Timeout(Duration),
@@ -167,21 +196,22 @@ pub struct LogConfig {
     pub log_question_text: bool,
     /// Delete rows older than this many days; `None` keeps them forever.
     pub retention_days: Option<u32>,
-    /// The secret for hashing voters (e.g. parsed with [`parse_voter_key`] from an environment
-    /// variable). `None`: one is generated on first open and kept in the file's `meta` table.
+    /// The secret for hashing voters: from `VOTER_KEY` ([`parse_voter_key`]) or derived from the
+    /// bot token ([`voter_key_from_token`]). It is never written to the file.
     ///
-    /// The trade-off: a key kept in the file is simple and survives restarts, but anyone who gets
-    /// the file can hash a known Discord user id with it and see how that person voted. With the
-    /// key kept outside the file (the environment), the file alone does not link votes to people.
-    /// Changing or losing a configured key only means people can vote again on old answers.
+    /// The threat: Discord user ids are public, so anyone holding the file and the key can hash
+    /// a known id with each answer id and see how that person voted. With the key outside the
+    /// file, a copy of the file (a backup, a moderator's copy for reports, a lost disk) does not
+    /// link votes to people. `None`: a random key for this open only, so votes are once per
+    /// person until a restart. Changing the key only means people can vote again on old answers.
     pub voter_key: Option<[u8; 32]>,
     /// Capacity of the queue in front of the writer (at least 1 is used).
     pub queue_capacity: usize,
 }
 
 impl LogConfig {
-    /// Defaults for the file at `path`: text logged, [`DEFAULT_RETENTION_DAYS`], generated voter
-    /// key, [`DEFAULT_QUEUE_CAPACITY`].
+    /// Defaults for the file at `path`: text logged (by the rules of [`redact`]'s module),
+    /// [`DEFAULT_RETENTION_DAYS`], a random voter key for this run, [`DEFAULT_QUEUE_CAPACITY`].
     #[must_use]
     pub fn new(path: impl Into<PathBuf>) -> Self {
         LogConfig {
@@ -222,6 +252,34 @@ pub fn parse_voter_key(hex: &str) -> Result<[u8; 32], StoreError> {
         })
 }
 
+/// Context of [`voter_key_from_token`]'s key derivation (blake3 `derive_key`): fixed, so the
+/// same token gives the same key across restarts, and unique to this use of the token.
+const VOTER_KEY_CONTEXT: &str = "faqbot 2026-12-01 question log voter key";
+
+/// The voter key derived from the bot token with blake3's `derive_key`: stable across restarts
+/// without another secret to keep, and the file never holds the token. The token cannot be
+/// recovered from the key. A new token gives a new key (people may then vote again on old
+/// answers); set `VOTER_KEY` to keep the key across token changes.
+///
+/// ```
+/// # use faqbot::store::voter_key_from_token;
+/// assert_eq!(voter_key_from_token("a"), voter_key_from_token("a"));
+/// assert_ne!(voter_key_from_token("a"), voter_key_from_token("b"));
+/// ```
+#[must_use]
+pub fn voter_key_from_token(token: &str) -> [u8; 32] {
+    blake3::derive_key(VOTER_KEY_CONTEXT, token.as_bytes())
+}
+
+/// The report of the questions handled since `since_unix` in the file at `path`, opened
+/// read-only: the file is never created, migrated or changed, so this works on a backup or a
+/// read-only copy. Lost records are those saved in the file (a running bot's last unsaved
+/// counts are only in its own `/faq stats`).
+pub fn report_from_file(path: &Path, since_unix: i64) -> Result<Report, StoreError> {
+    let mut conn = schema::open_reader(path)?;
+    report::build(&mut conn, since_unix, now_unix(), true)
+}
+
 /// A handle to the question log; clone it freely. Logging never blocks; see the module docs.
 ///
 /// Dropping the last handle lets the writer finish the queue in the background; call
@@ -236,7 +294,7 @@ struct Inner {
     path: PathBuf,
     log_question_text: bool,
     voter_key: [u8; 32],
-    dropped: AtomicU64,
+    counters: Arc<Counters>,
     drop_warnings: Throttle,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
@@ -250,7 +308,8 @@ impl fmt::Debug for QuestionLog {
             Some(inner) => s
                 .field("path", &inner.path)
                 .field("log_question_text", &inner.log_question_text)
-                .field("dropped", &inner.dropped.load(Ordering::Relaxed)),
+                .field("dropped", &inner.counters.dropped.load(Ordering::Relaxed))
+                .field("failed", &inner.counters.failed.load(Ordering::Relaxed)),
         }
         .finish_non_exhaustive()
     }
@@ -258,22 +317,64 @@ impl fmt::Debug for QuestionLog {
 
 impl QuestionLog {
     /// Opens (creating and migrating) the file, deletes rows past retention, and starts the
-    /// writer thread. On error, log it and use [`QuestionLog::disabled`].
+    /// writer thread. Fails if the file cannot be opened now; see also
+    /// [`open_retrying`](QuestionLog::open_retrying).
     pub fn open(config: &LogConfig) -> Result<Self, StoreError> {
-        let (conn, voter_key) = schema::open_writer(&config.path, config.voter_key)?;
+        let conn = schema::open_writer(&config.path)?;
         match writer::prune(&conn, config.retention_days, now_unix()) {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(deleted, "question log: deleted rows past retention"),
             // Not fatal: the daily retention run will try again.
             Err(e) => tracing::warn!(error = %e, "question log: deleting old rows failed"),
         }
-        let (commands, queue) = mpsc::sync_channel(config.queue_capacity.max(1));
-        let settings = WriterSettings {
-            retention_days: config.retention_days,
+        Self::start(config, Some(conn))
+    }
+
+    /// Like [`open`](QuestionLog::open), but if the file cannot be opened now (locked, disk
+    /// full, bad permissions, a mount not there yet) the error is logged and the writer keeps
+    /// trying, with pauses growing from 1 s to a minute; records are held meanwhile (up to the
+    /// queue bound), and the log says when it is open. Fails only if no thread can be started
+    /// or no voter key made.
+    pub fn open_retrying(config: &LogConfig) -> Result<Self, StoreError> {
+        match Self::open(config) {
+            Ok(log) => Ok(log),
+            Err(e @ (StoreError::Thread(_) | StoreError::Random(_))) => Err(e),
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    path = %config.path.display(),
+                    retry_in_s = writer::REOPEN_FIRST_DELAY.as_secs(),
+                    "question log: cannot open the database; answering without it and trying again"
+                );
+                Self::start(config, None)
+            }
+        }
+    }
+
+    /// Starts the writer thread on `conn` (`None`: it keeps trying to open the file).
+    fn start(config: &LogConfig, conn: Option<rusqlite::Connection>) -> Result<Self, StoreError> {
+        let voter_key = if let Some(key) = config.voter_key {
+            key
+        } else {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).map_err(StoreError::Random)?;
+            key
         };
+        let capacity = config.queue_capacity.max(1);
+        let (commands, queue) = mpsc::sync_channel(capacity);
+        let counters = Arc::new(Counters::default());
+        let state = Writer::new(
+            conn,
+            WriterSettings {
+                path: config.path.clone(),
+                retention_days: config.retention_days,
+                capacity,
+            },
+            Arc::clone(&counters),
+        );
         let writer = std::thread::Builder::new()
             .name("question-log".to_owned())
-            .spawn(move || writer::run(conn, &queue, settings))
+            .spawn(move || writer::run(state, &queue))
             .map_err(StoreError::Thread)?;
         Ok(QuestionLog {
             inner: Some(Arc::new(Inner {
@@ -281,7 +382,7 @@ impl QuestionLog {
                 path: config.path.clone(),
                 log_question_text: config.log_question_text,
                 voter_key,
-                dropped: AtomicU64::new(0),
+                counters,
                 drop_warnings: Throttle::new(WARN_INTERVAL_SECS),
                 writer: Mutex::new(Some(writer)),
             })),
@@ -307,6 +408,15 @@ impl QuestionLog {
         self.inner.as_deref().map(|inner| inner.path.as_path())
     }
 
+    /// Whether the database is open (it may not be yet with
+    /// [`open_retrying`](QuestionLog::open_retrying)).
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.inner
+            .as_deref()
+            .is_some_and(|inner| inner.counters.open.load(Ordering::Relaxed))
+    }
+
     /// Whether question text is being kept.
     #[must_use]
     pub fn logs_question_text(&self) -> bool {
@@ -318,6 +428,11 @@ impl QuestionLog {
     /// Queues one handled question and returns its new [`AnswerId`]. Never blocks: if the queue
     /// is full or the writer has stopped, the record is dropped (counted in
     /// [`dropped_records`](QuestionLog::dropped_records), warned about at most once a minute).
+    ///
+    /// Of the text, the log keeps only what serves the moderators, redacted ([`redact`]): an
+    /// unanswered question addressed to the bot is kept; an answered one only if voted not
+    /// helpful (until then it is held in memory, at most a day); a help-channel message the
+    /// FAQ does not cover (the bot stays silent) is only counted.
     #[allow(
         clippy::must_use_candidate,
         reason = "logging is the point; the id matters only when the reply has feedback buttons"
@@ -328,10 +443,12 @@ impl QuestionLog {
             return answer_id;
         };
         let text = std::mem::take(&mut record.question);
+        let text_use = TextUse::for_question(record.origin, record.outcome);
         let row = Row {
             answer_id,
             record,
-            question: inner.log_question_text.then_some(text),
+            question: (inner.log_question_text && text_use != TextUse::Discard).then_some(text),
+            until_voted: text_use == TextUse::UntilVoted,
         };
         match inner.commands.try_send(Command::Log(row)) {
             Ok(()) => {}
@@ -341,12 +458,21 @@ impl QuestionLog {
         answer_id
     }
 
-    /// How many records this log (all clones together) has dropped instead of queueing.
+    /// How many records this log (all clones together) has dropped: queue full, writer gone,
+    /// or held beyond the bound while the database was unavailable.
     #[must_use]
     pub fn dropped_records(&self) -> u64 {
         self.inner
             .as_deref()
-            .map_or(0, |inner| inner.dropped.load(Ordering::Relaxed))
+            .map_or(0, |inner| inner.counters.dropped.load(Ordering::Relaxed))
+    }
+
+    /// How many records this log could not write (a failed write other than a busy database).
+    #[must_use]
+    pub fn failed_writes(&self) -> u64 {
+        self.inner
+            .as_deref()
+            .map_or(0, |inner| inner.counters.failed.load(Ordering::Relaxed))
     }
 
     /// Records `voter`'s vote on an answer, once per person per answer: a second vote the same
@@ -388,46 +514,57 @@ impl QuestionLog {
         inner.request(Command::Prune { reply }, &answer, RETENTION_TIMEOUT)?
     }
 
-    /// Waits (at most [`FLUSH_TIMEOUT`]) until everything queued before this call is written or
-    /// has failed.
+    /// Waits (at most [`FLUSH_TIMEOUT`]) until everything queued before this call is written,
+    /// or has failed (counted). [`StoreError::Busy`] or [`StoreError::NotOpen`]: records are
+    /// still held, to be written when the database can take them.
     pub fn flush(&self) -> Result<(), StoreError> {
         let Some(inner) = self.inner.as_deref() else {
             return Ok(());
         };
         let (reply, answer) = mpsc::sync_channel(1);
-        inner.request(Command::Flush { reply }, &answer, FLUSH_TIMEOUT)
+        inner.request(Command::Flush { reply }, &answer, FLUSH_TIMEOUT)?
     }
 
-    /// Writes what is queued, closes the file and ends the writer thread, waiting at most
-    /// [`FLUSH_TIMEOUT`]. Other clones of this handle keep working as far as queueing goes, but
-    /// their records are dropped from then on.
+    /// Writes what is queued (waiting a few seconds for a busy database), closes the file and
+    /// ends the writer thread, waiting at most [`FLUSH_TIMEOUT`]. Records it could not write are
+    /// counted as dropped and the error says why. Other clones of this handle keep working as far
+    /// as queueing goes, but their records are dropped from then on.
     pub fn close(self) -> Result<(), StoreError> {
         let Some(inner) = self.inner.as_deref() else {
             return Ok(());
         };
         let (reply, answer) = mpsc::sync_channel(1);
-        inner.request(Command::Shutdown { reply }, &answer, FLUSH_TIMEOUT)?;
+        let written = inner.request(Command::Shutdown { reply }, &answer, FLUSH_TIMEOUT)?;
         // The thread has answered and is returning, so joining is quick.
         let writer = inner.writer.lock().ok().and_then(|mut w| w.take());
         if let Some(writer) = writer {
             writer.join().map_err(|_| StoreError::WriterGone)?;
         }
-        Ok(())
+        written
     }
 
     /// The report of questions handled since `since_unix`, read through a separate read-only
-    /// connection. Records still queued are not in it; call [`flush`](QuestionLog::flush) first
-    /// if that matters.
+    /// connection, with this run's lost records not yet saved in the file added. Records still
+    /// queued are not in it; call [`flush`](QuestionLog::flush) first if that matters.
     pub fn report(&self, since_unix: i64) -> Result<Report, StoreError> {
         let inner = self.inner.as_deref().ok_or(StoreError::Disabled)?;
+        if !inner.counters.open.load(Ordering::Relaxed) {
+            return Err(StoreError::NotOpen {
+                waiting: inner.counters.waiting.load(Ordering::Relaxed),
+            });
+        }
         let mut conn = schema::open_reader(&inner.path)?;
-        report::build(&mut conn, since_unix, now_unix(), inner.log_question_text)
+        let mut report = report::build(&mut conn, since_unix, now_unix(), inner.log_question_text)?;
+        let (dropped, failed) = inner.counters.unsaved();
+        report.dropped_records += dropped;
+        report.failed_writes += failed;
+        Ok(report)
     }
 }
 
 impl Inner {
     fn note_dropped(&self, reason: &str) {
-        let total = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.counters.dropped.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(suppressed) = self.drop_warnings.allow(now_unix()) {
             tracing::warn!(
                 dropped_total = total,
@@ -493,6 +630,18 @@ mod tests {
     }
 
     #[test]
+    fn voter_key_from_token_is_not_the_token_and_is_stable() {
+        let token = "MTIz.abc.def";
+        let key = voter_key_from_token(token);
+        assert_eq!(key, voter_key_from_token(token));
+        assert_ne!(key, voter_key_from_token("MTIz.abc.deg"));
+        assert!(
+            !key.windows(3).any(|w| w == b"MTI"),
+            "the token shows in the key"
+        );
+    }
+
+    #[test]
     fn parse_voter_key_table() {
         let table: [(&str, Option<[u8; 32]>); 5] = [
             (&"00".repeat(32), Some([0; 32])),
@@ -525,6 +674,8 @@ mod tests {
         let record = QuestionRecord::now(Origin::Mention, "q", Outcome::NoMatch, None, 0.0);
         let _ = log.log(record);
         assert_eq!(log.dropped_records(), 0);
+        assert_eq!(log.failed_writes(), 0);
+        assert!(!log.is_open());
         assert!(log.flush().is_ok());
         assert_eq!(log.apply_retention().ok(), Some(0));
         assert!(matches!(

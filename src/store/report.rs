@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::cluster::{group_questions, QuestionGroup};
 use super::record::{Origin, Outcome, SECS_PER_DAY};
+use super::schema::has_table;
 use super::StoreError;
 
 /// How many entries the "most asked" and "most not helpful" lists keep: a week's worth of
@@ -83,11 +84,15 @@ pub struct Report {
     /// The entries most often given as answers (outcome "answer"), most first, at most
     /// [`TOP_ENTRIES`].
     pub top_entries: Vec<EntryCount>,
-    /// Unanswered questions (outcome "no match") grouped by similarity, most frequent first.
+    /// Unanswered questions addressed to the bot (outcome "no match", not from a help channel)
+    /// grouped by similarity, most frequent first.
     pub unanswered: Vec<QuestionGroup>,
-    /// Unanswered questions not in `unanswered`: stored without text, or beyond the most recent
-    /// [`MAX_GROUPED_QUESTIONS`].
+    /// Unanswered questions addressed to the bot not in `unanswered`: stored without text, or
+    /// beyond the most recent [`MAX_GROUPED_QUESTIONS`].
     pub unanswered_not_listed: u64,
+    /// Help-channel messages the FAQ did not cover, on which the bot stayed silent: counted
+    /// only, their text is never kept (most are parents talking to each other).
+    pub help_channel_silent: u64,
     /// Questions whose answer got at least one "not helpful" vote, grouped by similarity.
     pub not_helpful_answers: Vec<QuestionGroup>,
     /// Entries with "not helpful" votes on their answers, most such votes first, at most
@@ -95,6 +100,11 @@ pub struct Report {
     pub most_not_helpful: Vec<EntryVotes>,
     /// Votes in the period on answers that have no log row (dropped, or past retention).
     pub votes_without_question: u64,
+    /// Records the log dropped in the period (queue full, or held beyond the bound while the
+    /// database was unavailable): questions the counts above miss.
+    pub dropped_records: u64,
+    /// Records whose write failed in the period.
+    pub failed_writes: u64,
 }
 
 fn count(n: i64) -> u64 {
@@ -146,31 +156,18 @@ pub(crate) fn build(
         })?
         .collect::<Result<Vec<_>, _>>()?;
 
-    // With text logging off the stored texts (from before) are not shown either.
-    let (unanswered, not_helpful_answers) = if question_text_logged {
-        let unanswered = questions(
-            &tx,
-            "SELECT question, entry_id FROM questions
-             WHERE at_unix >= ?1 AND outcome = 'no_match' AND question IS NOT NULL
-             ORDER BY at_unix DESC, seq DESC LIMIT ?2",
-            since_unix,
-        )?;
-        let not_helpful = questions(
-            &tx,
-            "SELECT question, entry_id FROM questions q
-             WHERE at_unix >= ?1 AND question IS NOT NULL
-               AND EXISTS (SELECT 1 FROM votes v WHERE v.answer_id = q.answer_id AND v.helpful = 0)
-             ORDER BY at_unix DESC, seq DESC LIMIT ?2",
-            since_unix,
-        )?;
-        (unanswered, not_helpful)
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (unanswered, not_helpful_answers) =
+        listed_questions(&tx, since_unix, question_text_logged)?;
     let no_match = by_outcome
         .iter()
         .find(|c| c.outcome == Outcome::NoMatch)
         .map_or(0, |c| c.count);
+    let help_channel_silent = count(tx.query_row(
+        "SELECT count(*) FROM questions
+         WHERE at_unix >= ?1 AND outcome = 'no_match' AND origin = 'help_channel'",
+        [since_unix],
+        |r| r.get(0),
+    )?);
     let listed: u64 = unanswered.iter().map(|g| g.count).sum();
 
     let most_not_helpful = tx
@@ -197,6 +194,8 @@ pub(crate) fn build(
         |r| r.get(0),
     )?);
 
+    let (dropped_records, failed_writes) = lost_records(&tx, since_unix)?;
+
     tx.commit()?;
     Ok(Report {
         since_unix,
@@ -207,11 +206,59 @@ pub(crate) fn build(
         by_origin,
         top_entries,
         unanswered,
-        unanswered_not_listed: no_match.saturating_sub(listed),
+        unanswered_not_listed: no_match
+            .saturating_sub(help_channel_silent)
+            .saturating_sub(listed),
+        help_channel_silent,
         not_helpful_answers,
         most_not_helpful,
         votes_without_question,
+        dropped_records,
+        failed_writes,
     })
+}
+
+/// The unanswered questions addressed to the bot and the questions voted not helpful, grouped.
+/// With text logging off the stored texts (from before) are not shown either.
+fn listed_questions(
+    conn: &Connection,
+    since_unix: i64,
+    question_text_logged: bool,
+) -> Result<(Vec<QuestionGroup>, Vec<QuestionGroup>), StoreError> {
+    if !question_text_logged {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let unanswered = questions(
+        conn,
+        "SELECT question, entry_id FROM questions
+         WHERE at_unix >= ?1 AND outcome = 'no_match' AND origin <> 'help_channel'
+           AND question IS NOT NULL
+         ORDER BY at_unix DESC, seq DESC LIMIT ?2",
+        since_unix,
+    )?;
+    let not_helpful = questions(
+        conn,
+        "SELECT question, entry_id FROM questions q
+         WHERE at_unix >= ?1 AND question IS NOT NULL
+           AND EXISTS (SELECT 1 FROM votes v WHERE v.answer_id = q.answer_id AND v.helpful = 0)
+         ORDER BY at_unix DESC, seq DESC LIMIT ?2",
+        since_unix,
+    )?;
+    Ok((unanswered, not_helpful))
+}
+
+/// Records dropped and failed writes saved since `since_unix`'s day.
+fn lost_records(conn: &Connection, since_unix: i64) -> Result<(u64, u64), StoreError> {
+    // Files from before schema 2 (read by a report, which never migrates) have no such table.
+    if !has_table(conn, "lost_records")? {
+        return Ok((0, 0));
+    }
+    Ok(conn.query_row(
+        "SELECT coalesce(sum(dropped), 0), coalesce(sum(failed), 0) FROM lost_records
+         WHERE day >= ?1",
+        [since_unix.div_euclid(SECS_PER_DAY)],
+        |r| Ok((count(r.get(0)?), count(r.get(1)?))),
+    )?)
 }
 
 /// Questions since `since_unix` counted per value of `column` (a fixed column name).
@@ -327,6 +374,14 @@ impl fmt::Display for Report {
             .map(|c| format!("{} {}", c.outcome.label(), c.count))
             .collect();
         writeln!(f, "  {}", outcomes.join(", "))?;
+        if self.dropped_records > 0 || self.failed_writes > 0 {
+            writeln!(
+                f,
+                "  Not in these counts: {} dropped (queue full or log unavailable), {} failed",
+                plural(self.dropped_records, "record", "records"),
+                plural(self.failed_writes, "write", "writes")
+            )?;
+        }
         let origins: Vec<&OriginCount> = self.by_origin.iter().filter(|c| c.count > 0).collect();
         if !origins.is_empty() {
             writeln!(f, "From:")?;
@@ -345,7 +400,10 @@ impl fmt::Display for Report {
         }
 
         writeln!(f)?;
-        writeln!(f, "Unanswered (no match), most asked first:")?;
+        writeln!(
+            f,
+            "Unanswered (no match), asked of the bot, most asked first:"
+        )?;
         if !self.question_text_logged {
             writeln!(f, "  Question text logging is off, so")?;
             writeln!(f, "  unanswered questions cannot be listed.")?;
@@ -358,6 +416,17 @@ impl fmt::Display for Report {
                 f,
                 "  ({} without stored text, not listed)",
                 plural(self.unanswered_not_listed, "question", "questions")
+            )?;
+        }
+        if self.help_channel_silent > 0 {
+            writeln!(
+                f,
+                "  (and {} the bot stayed silent on; their text is not kept)",
+                plural(
+                    self.help_channel_silent,
+                    "help-channel message",
+                    "help-channel messages"
+                )
             )?;
         }
 
@@ -475,9 +544,12 @@ mod tests {
             top_entries: Vec::new(),
             unanswered: Vec::new(),
             unanswered_not_listed: 0,
+            help_channel_silent: 0,
             not_helpful_answers: Vec::new(),
             most_not_helpful: Vec::new(),
             votes_without_question: 0,
+            dropped_records: 0,
+            failed_writes: 0,
         }
     }
 
@@ -487,6 +559,26 @@ mod tests {
         assert!(text.contains("Question text logging is off"), "{text}");
         let text = empty_report(true).to_string();
         assert!(!text.contains("logging is off"), "{text}");
+    }
+
+    #[test]
+    fn display_shows_lost_records_and_silent_messages_only_when_there_are_some() {
+        let text = empty_report(true).to_string();
+        assert!(!text.contains("Not in these counts"), "{text}");
+        assert!(!text.contains("stayed silent"), "{text}");
+        let mut report = empty_report(true);
+        report.dropped_records = 3;
+        report.failed_writes = 1;
+        report.help_channel_silent = 2;
+        let text = report.to_string();
+        assert!(
+            text.contains("Not in these counts: 3 records dropped (queue full or log unavailable), 1 write failed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("2 help-channel messages the bot stayed silent on"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,26 +1,29 @@
-//! Opening the `SQLite` file: pragmas, the schema and its migrations, and the voter-key secret.
+//! Opening the `SQLite` file: pragmas, the schema and its migrations; and opening it read-only
+//! for reports.
 //!
 //! Migrations are numbered by `PRAGMA user_version`: migration `i` (0-based) brings the file from
 //! version `i` to `i + 1`. Each runs in its own `BEGIN IMMEDIATE` transaction, so two processes
 //! starting at once cannot both apply it. Only ever append to [`MIGRATIONS`].
+//!
+//! The voter key is never in the file (see [`super::LogConfig::voter_key`]); migration 2 removes
+//! the key that earlier versions kept in `meta`, and brings the stored question text under the
+//! rules of [`super::privacy`].
 
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
+use super::privacy::redact;
 use super::StoreError;
 
-/// How long the writer waits for another connection's lock before giving up on one write: long
-/// enough to ride out a checkpoint or a moderator's quick `sqlite3` query, short enough that a
-/// stuck lock fills the bounded queue (and drops records) instead of stalling votes for long.
+/// How long the writer waits for another connection's lock in one attempt: long enough to ride
+/// out a checkpoint, short enough that a vote (2 s budget) still gets its answer. A batch that
+/// meets a longer lock stays queued and is tried again (see the writer).
 pub(crate) const WRITER_BUSY_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How long a report waits for a lock: reports are off the answer path and can afford to wait.
 const READER_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The `meta` key under which a generated voter key is kept.
-const VOTER_KEY_META: &str = "voter_key";
 
 /// The schema, one step per entry.
 const MIGRATIONS: &[&str] = &[
@@ -49,14 +52,47 @@ const MIGRATIONS: &[&str] = &[
          PRIMARY KEY (answer_id, voter_key)
      ) WITHOUT ROWID;
      CREATE INDEX votes_by_time ON votes (at_unix);",
+    // 2: the voter key leaves the file; records the log could not keep are counted per day;
+    // text the moderators do not need goes (the rest is redacted by `redact_stored_text`).
+    "DELETE FROM meta WHERE key = 'voter_key';
+     CREATE TABLE lost_records (
+         day     INTEGER PRIMARY KEY,  -- unix day (seconds / 86400)
+         dropped INTEGER NOT NULL DEFAULT 0,
+         failed  INTEGER NOT NULL DEFAULT 0
+     );
+     UPDATE questions SET question = NULL
+      WHERE question IS NOT NULL
+        AND ((origin = 'help_channel' AND outcome = 'no_match')
+          OR (outcome <> 'no_match' AND NOT EXISTS (
+                SELECT 1 FROM votes v WHERE v.answer_id = questions.answer_id AND v.helpful = 0)));",
 ];
 
-/// Opens (creating if needed) the file for writing, sets it up and migrates it; returns the
-/// connection and the voter key to use (see [`voter_key`]).
-pub(crate) fn open_writer(
-    path: &Path,
-    configured_key: Option<[u8; 32]>,
-) -> Result<(Connection, [u8; 32]), StoreError> {
+/// Work of a migration that SQL alone cannot do, run in the same transaction after it.
+fn after_migration(version: i64, tx: &Transaction<'_>) -> Result<(), StoreError> {
+    if version == 2 {
+        redact_stored_text(tx)?;
+    }
+    Ok(())
+}
+
+/// Redacts every stored question text (masks, length cap) in place.
+fn redact_stored_text(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT seq, question FROM questions WHERE question IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = tx.prepare("UPDATE questions SET question = ?2 WHERE seq = ?1")?;
+    for (seq, text) in rows {
+        let redacted = redact(&text);
+        if redacted != text {
+            update.execute(rusqlite::params![seq, redacted])?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens (creating if needed) the file for writing, sets it up and migrates it.
+pub(crate) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let wrap = |source| StoreError::Open {
         path: path.to_owned(),
         source,
@@ -87,24 +123,117 @@ pub(crate) fn open_writer(
         StoreError::Sqlite(source) => wrap(source),
         other => other,
     };
-    migrate(&mut conn).map_err(with_path)?;
-    let key = voter_key(&conn, configured_key).map_err(with_path)?;
-    Ok((conn, key))
+    if migrate(&mut conn).map_err(with_path)? {
+        // What the migration deleted or rewrote is overwritten in the database (secure_delete);
+        // move it out of the WAL too, so no copy of the old key or text stays in either file.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(wrap)?;
+    }
+    Ok(conn)
 }
 
-/// Opens the file read-only for a report, separate from the writer so neither waits on the other.
+/// Opens an existing file read-only for a report: never creates, migrates or writes it, so it
+/// works on a backup or a read-only mount and leaves the file as it was. Separate from the
+/// writer, so neither waits on the other.
+///
+/// Without a `-wal` file beside it (no bot has the file open, e.g. a backup) the file is
+/// opened as immutable: nothing is written next to it either (a read-only connection would
+/// leave `-wal` and `-shm` files behind), and a read-only folder is no obstacle. With one, it
+/// is read through the WAL, as the running bot writes it; if the `-shm` cannot be set up there
+/// (a read-only folder), immutable again.
 pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let wrap = |source| StoreError::Open {
         path: path.to_owned(),
         source,
     };
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(wrap)?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if !Path::new(&wal).exists() {
+        let conn =
+            Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+                .map_err(wrap)?;
+        check_readable(&conn, path)?;
+        return Ok(conn);
+    }
+    let conn = Connection::open_with_flags(path, flags).map_err(wrap)?;
     conn.busy_timeout(READER_BUSY_TIMEOUT).map_err(wrap)?;
+    let conn = match check_readable(&conn, path) {
+        Err(StoreError::Open { source, .. }) if needs_immutable(&source) => {
+            let conn = Connection::open_with_flags(
+                immutable_uri(path),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(wrap)?;
+            check_readable(&conn, path)?;
+            conn
+        }
+        Err(e) => return Err(e),
+        Ok(()) => conn,
+    };
     Ok(conn)
+}
+
+/// Whether a read-only open failed only because `SQLite` could not set up WAL shared memory.
+fn needs_immutable(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly)
+    )
+}
+
+/// `file:` URI of `path` with `immutable=1`, the path percent-encoded where a URI needs it.
+fn immutable_uri(path: &Path) -> String {
+    use std::fmt::Write as _;
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(uri, "%{b:02X}");
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Checks that a read-only connection sees a question log this build can read.
+fn check_readable(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let wrap = |source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    let version = user_version(conn).map_err(wrap)?;
+    if version > latest_version() {
+        return Err(StoreError::SchemaTooNew {
+            found: version,
+            supported: latest_version(),
+        });
+    }
+    if !has_table(conn, "questions").map_err(wrap)? {
+        let empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
+        return Err(StoreError::NotALog {
+            path: path.to_owned(),
+            reason: if empty {
+                "the file is empty (0 bytes): the bot has not written to it yet".to_owned()
+            } else {
+                "it is an SQLite file without a question log in it".to_owned()
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Whether the file has a table of this name.
+pub(crate) fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
 }
 
 /// The schema version this build writes.
@@ -116,8 +245,9 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |row| row.get(0))
 }
 
-/// Applies the migrations the file has not had yet.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// Applies the migrations the file has not had yet; returns whether it applied any.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<bool, StoreError> {
+    let mut applied = false;
     for (index, sql) in MIGRATIONS.iter().enumerate() {
         let target = i64::try_from(index + 1).unwrap_or(i64::MAX);
         if user_version(conn)? >= target {
@@ -127,7 +257,9 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         // Another process may have migrated between our check and our lock.
         if user_version(&tx)? < target {
             tx.execute_batch(sql)?;
+            after_migration(target, &tx)?;
             tx.pragma_update(None, "user_version", target)?;
+            applied = true;
         }
         tx.commit()?;
     }
@@ -138,50 +270,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             supported: latest_version(),
         });
     }
-    Ok(())
-}
-
-/// The key for hashing voters: the configured one, else the one kept in `meta`, else a new
-/// random one that is then kept in `meta`.
-pub(crate) fn voter_key(
-    conn: &Connection,
-    configured: Option<[u8; 32]>,
-) -> Result<[u8; 32], StoreError> {
-    if let Some(key) = configured {
-        return Ok(key);
-    }
-    let stored: Option<Vec<u8>> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [VOTER_KEY_META],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if let Some(bytes) = stored {
-        return stored_key(&bytes);
-    }
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(StoreError::Random)?;
-    // OR IGNORE + re-read: if another process stored a key first, use theirs.
-    conn.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
-        rusqlite::params![VOTER_KEY_META, key.as_slice()],
-    )?;
-    let kept: Vec<u8> = conn.query_row(
-        "SELECT value FROM meta WHERE key = ?1",
-        [VOTER_KEY_META],
-        |row| row.get(0),
-    )?;
-    stored_key(&kept)
-}
-
-fn stored_key(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
-    <[u8; 32]>::try_from(bytes).map_err(|_| StoreError::BadVoterKey {
-        reason: format!(
-            "the key kept in the log's meta table is {} bytes, not 32",
-            bytes.len()
-        ),
-    })
+    Ok(applied)
 }
 
 #[cfg(test)]
@@ -197,7 +286,7 @@ mod tests {
         let mut conn = memory();
         migrate(&mut conn).expect("migrate");
         assert_eq!(user_version(&conn).expect("version"), latest_version());
-        for table in ["meta", "questions", "votes"] {
+        for table in ["meta", "questions", "votes", "lost_records"] {
             let n: i64 = conn
                 .query_row(
                     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
@@ -227,16 +316,97 @@ mod tests {
     }
 
     #[test]
-    fn voter_key_prefers_config_then_keeps_a_generated_one() {
+    fn immutable_uri_encodes_what_a_uri_cannot_hold() {
+        let table = [
+            (
+                "/var/lib/faqbot.sqlite3",
+                "file:/var/lib/faqbot.sqlite3?immutable=1",
+            ),
+            ("/b a?c#d%e", "file:/b%20a%3Fc%23d%25e?immutable=1"),
+            ("/é", "file:/%C3%A9?immutable=1"),
+        ];
+        for (path, want) in table {
+            assert_eq!(immutable_uri(Path::new(path)), want, "{path}");
+        }
+    }
+
+    /// (answer id, origin, outcome, text, not-helpful vote, text kept after migration 2)
+    type Case<'a> = (i64, &'a str, &'a str, &'a str, bool, Option<&'a str>);
+
+    #[test]
+    fn migration_2_drops_the_old_key_and_text_the_moderators_do_not_need() {
         let mut conn = memory();
-        migrate(&mut conn).expect("migrate");
-        assert_eq!(
-            voter_key(&conn, Some([7; 32])).expect("configured"),
-            [7; 32]
-        );
-        let first = voter_key(&conn, None).expect("generated");
-        let second = voter_key(&conn, None).expect("kept");
-        assert_eq!(first, second);
-        assert_ne!(first, [7; 32]);
+        conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+            rusqlite::params!["voter_key", [1u8; 32].as_slice()],
+        )
+        .expect("old key");
+        // (answer id, origin, outcome, text, not-helpful vote, text kept after)
+        let table: [Case<'_>; 5] = [
+            (
+                1,
+                "help_channel",
+                "no_match",
+                "chat between parents",
+                false,
+                None,
+            ),
+            (
+                2,
+                "mention",
+                "no_match",
+                "<@5> cost of OT?",
+                false,
+                Some("@someone cost of OT?"),
+            ),
+            (3, "help_channel", "answer", "what is OT", false, None),
+            (
+                4,
+                "slash_command",
+                "answer",
+                "what is PT, call 555-010-4477",
+                true,
+                Some("what is PT, call [phone]"),
+            ),
+            (
+                5,
+                "direct_message",
+                "ambiguous",
+                "sensory or motor",
+                false,
+                None,
+            ),
+        ];
+        for (id, origin, outcome, text, bad_vote, _) in table {
+            conn.execute(
+                "INSERT INTO questions (answer_id, at_unix, origin, question, outcome)
+                 VALUES (?1, 0, ?2, ?3, ?4)",
+                rusqlite::params![id, origin, text, outcome],
+            )
+            .expect("old row");
+            if bad_vote {
+                conn.execute("INSERT INTO votes VALUES (?1, x'00', 0, 0)", [id])
+                    .expect("old vote");
+            }
+        }
+        assert!(migrate(&mut conn).expect("migrate"));
+        let meta: i64 = conn
+            .query_row("SELECT count(*) FROM meta", [], |r| r.get(0))
+            .expect("meta");
+        assert_eq!(meta, 0);
+        for (id, _, _, _, _, want) in table {
+            let got: Option<String> = conn
+                .query_row(
+                    "SELECT question FROM questions WHERE answer_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .expect("row");
+            assert_eq!(got.as_deref(), want, "answer {id}");
+        }
+        assert!(!migrate(&mut conn).expect("again"), "nothing left to apply");
     }
 }
