@@ -1265,7 +1265,10 @@ async fn poise_overwrote_initialize_owners_and_logged_failed_to_insert_owners() 
 /// list as `Debug` and JSON print one.
 fn token_forms(token: &str) -> Vec<String> {
     let bytes = token.as_bytes();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = bytes.iter().fold(String::new(), |mut hex, b| {
+        let _ = std::fmt::Write::write_fmt(&mut hex, format_args!("{b:02x}"));
+        hex
+    });
     let decimal: Vec<String> = bytes.iter().map(u8::to_string).collect();
     vec![
         token.to_owned(),

@@ -302,6 +302,28 @@ fn watch_faq(
     }
 }
 
+/// serenity's HTTP client, and with `DISCORD_API_PROXY` the reqwest client it runs on.
+///
+/// serenity 0.12.5 applies the proxy only without its own rate limiter: with a proxy, rate
+/// limits are the proxy's job (as with twilight-http-proxy), and the 429s it passes on are
+/// retried by [`Rest`](super::rest::Rest) for replies, on the same client.
+fn build_http(config: &BotConfig) -> Result<(serenity::Http, Option<reqwest::Client>), RunError> {
+    let http = HttpBuilder::new(config.token.expose());
+    let Some(proxy) = &config.api_proxy else {
+        return Ok((http.build(), None));
+    };
+    let client = reqwest::Client::builder()
+        .build()
+        .map_err(|e| RunError::Client(Box::new(e.into())))?;
+    info!(proxy = %proxy, "REST calls go through the proxy");
+    let http = http
+        .proxy(proxy.as_str())
+        .ratelimiter_disabled(true)
+        .client(client.clone())
+        .build();
+    Ok((http, Some(client)))
+}
+
 /// Loads the FAQ, opens the question log, connects to Discord and starts handling events.
 pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
     let knowledge: SharedKnowledge = Arc::new(ArcSwap::from_pointee(load_faq(&config)?));
@@ -313,23 +335,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
     // Before anything can log it: the writers of `faqbot run` scrub it from every line.
     super::redact::add_secret(config.token.expose());
 
-    let mut http = HttpBuilder::new(config.token.expose());
-    let mut proxied = None;
-    if let Some(proxy) = &config.api_proxy {
-        // serenity 0.12.5 applies the proxy only without its own rate limiter: with a proxy,
-        // rate limits are the proxy's job (as with twilight-http-proxy), and the 429s it
-        // passes on are retried by `rest::Rest` for replies, on the same client.
-        let client = reqwest::Client::builder()
-            .build()
-            .map_err(|e| RunError::Client(Box::new(e.into())))?;
-        http = http
-            .proxy(proxy.as_str())
-            .ratelimiter_disabled(true)
-            .client(client.clone());
-        proxied = Some(client);
-        info!(proxy = %proxy, "REST calls go through the proxy");
-    }
-    let http = http.build();
+    let (http, proxied) = build_http(&config)?;
 
     let in_flight = InFlight::default();
     let parts = (

@@ -215,7 +215,10 @@ mod tests {
     #[test]
     fn redact_every_form() {
         let bytes: Vec<u8> = format!("{{\"token\":\"{TOKEN}\"}}").into_bytes();
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = bytes.iter().fold(String::new(), |mut hex, b| {
+            let _ = std::fmt::Write::write_fmt(&mut hex, format_args!("{b:02x}"));
+            hex
+        });
         for line in [
             format!("token {TOKEN} end"),
             format!("payload: {bytes:?}"),
