@@ -7,7 +7,11 @@
 //! ```sh
 //! cargo build --release && cargo run --release --example load               # paced, 2000/s
 //! cargo run --release --example load -- --rate 0                            # all at once
+//! cargo run --release --example load -- --rate 1000 --rest-delay-ms 100     # a slow Discord
 //! ```
+//!
+//! With `--rest-delay-ms`, the fake holds every reply's `POST` that long before answering it
+//! (a slow Discord or proxy), and the latency is measured to the answer instead of the arrival.
 //!
 //! The questions are the FAQ's own phrasings and some out-of-scope sentences, half as
 //! mentions in a server channel and half as DMs, each from its own user (so the per-user
@@ -50,6 +54,10 @@ struct Args {
     /// The FAQ directory.
     #[arg(long, default_value = "faq")]
     faq: PathBuf,
+    /// Hold every reply's POST this long before answering it (a slow Discord); the latency is
+    /// then measured to the answer.
+    #[arg(long, default_value_t = 0)]
+    rest_delay_ms: u64,
     /// Extra environment of the bot, `NAME=VALUE` (repeatable), e.g. `RUST_LOG=warn`.
     #[arg(long = "env", value_parser = parse_env)]
     envs: Vec<(String, String)>,
@@ -200,6 +208,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("warm-up: {warm} of {} replies", args.warmup).into());
     }
     fake.clear_requests();
+    let rest_delay = Duration::from_millis(args.rest_delay_ms);
+    if !rest_delay.is_zero() {
+        // Every reply: mentions and DMs alike, from now on.
+        fake.delay_next("POST", "/channels/", rest_delay, u32::MAX);
+    }
 
     let n = args.messages;
     let started = Instant::now();
@@ -230,9 +243,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         if r.status != 200 {
             failed += 1;
         }
-        last = last.max(r.at);
+        let done = if rest_delay.is_zero() {
+            r.at
+        } else {
+            r.answered
+        };
+        last = last.max(done);
         if let Some(sent) = r.reply_to().and_then(|id| fake.sent_at(id)) {
-            latencies.push(r.at.saturating_duration_since(sent));
+            latencies.push(done.saturating_duration_since(sent));
         }
     }
     latencies.sort_unstable();
@@ -263,6 +281,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.warmup,
         send_time.as_secs_f64()
     );
+    if !rest_delay.is_zero() {
+        println!(
+            "  Discord holds each reply {} ms (latency measured to its answer)",
+            rest_delay.as_millis()
+        );
+    }
     println!(
         "  replies: {replies} of {n} ({failed} failed) in {:.2} s = {rate:.0} replies/s",
         elapsed.as_secs_f64()

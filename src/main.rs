@@ -134,17 +134,21 @@ enum LogFormat {
 }
 
 /// Logs to standard error: `RUST_LOG` if set, else faqbot at info and its libraries at warn.
-/// Question text is logged only at debug; the token never.
+/// Question text is logged only at debug; the token never, whatever `RUST_LOG` says: the crates
+/// that log raw frames are capped and every line is scrubbed of it (`discord::redact`).
 fn init_tracing(format: LogFormat) {
+    use faqbot::discord::redact;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,faqbot=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
+        .with_writer(redact::Redacting::new(std::io::stderr));
     match format {
-        LogFormat::Pretty => builder.init(),
-        LogFormat::Json => builder.json().init(),
+        LogFormat::Pretty => builder.finish().with(redact::caps()).init(),
+        LogFormat::Json => builder.json().finish().with(redact::caps()).init(),
     }
 }
 

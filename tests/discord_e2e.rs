@@ -1268,4 +1268,219 @@ async fn refused_non_moderator_user_id_is_not_logged_at_info() {
         "the refused user's id is in the info logs: {}",
         log_text()
     );
+
+async fn poise_overwrote_initialize_owners_and_logged_failed_to_insert_owners() {
+    // A token whose application cannot be read: poise, if it asks, warns "Failed to insert
+    // owners from HTTP". The bot does not use owners, so it must not ask at all.
+    let h = Harness::start_prepared(&[], |fake| {
+        fake.fail_next("GET", "/oauth2/applications/@me", 403);
+    })
+    .await;
+    let question = h.send(&help(OT_QUESTION));
+    h.reply_to(question).await;
+    assert_eq!(
+        h.fake.count(|r| r.is("GET", "/oauth2/applications/@me")),
+        0,
+        "poise still asks Discord for the owners"
+    );
+    assert!(
+        !log_text().contains("Failed to insert owners"),
+        "{}",
+        log_text()
+    );
+    h.stop().await;
+}
+
+/// The ways a token shows up in a log line: as text, hex (either case), and a decimal byte
+/// list as `Debug` and JSON print one.
+fn token_forms(token: &str) -> Vec<String> {
+    let bytes = token.as_bytes();
+    let hex = bytes.iter().fold(String::new(), |mut hex, b| {
+        let _ = std::fmt::Write::write_fmt(&mut hex, format_args!("{b:02x}"));
+        hex
+    });
+    let decimal: Vec<String> = bytes.iter().map(u8::to_string).collect();
+    vec![
+        token.to_owned(),
+        hex.to_ascii_uppercase(),
+        hex,
+        decimal.join(", "),
+        decimal.join(","),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_token_is_printed_at_rust_log_trace() {
+    // Shaped like a real token (the fake accepts any).
+    let token = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GfAkEt.0123456789abcdefghijklmnopqrstuvwxyzAB";
+    for format in ["pretty", "json"] {
+        let fake = FakeDiscord::start_with(support::fake_discord::FakeConfig {
+            guild_channels: vec![GUILD_CHANNEL_ID, HELP_CHANNEL_ID],
+            ..support::fake_discord::FakeConfig::default()
+        })
+        .await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        support::harness::copy_faq(&support::harness::shipped_faq(), &dir.path().join("faq"));
+        let clinic = clinic();
+        let env = [
+            ("DISCORD_TOKEN", token.to_owned()),
+            ("DISCORD_API_PROXY", fake.base_url().to_owned()),
+            ("HELP_CHANNEL_IDS", HELP_CHANNEL_ID.to_string()),
+            ("CLINIC_NAME", clinic.name),
+            ("APPOINTMENT_URL", clinic.appointment_url),
+            ("APPOINTMENT_PHONE", clinic.appointment_phone),
+            ("WATCH_FAQ", "false".to_owned()),
+            ("RUST_LOG", "trace".to_owned()),
+        ];
+        let mut child = tokio::process::Command::from(faqbot(dir.path(), &env))
+            .arg("--log-format")
+            .arg(format)
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn faqbot run");
+        // Read standard error as it comes: at trace it is more than a pipe holds.
+        let mut pipe = child.stderr.take().expect("stderr");
+        let reader = tokio::spawn(async move {
+            use tokio::io::AsyncReadExt as _;
+            let mut out = Vec::new();
+            let _ = pipe.read_to_end(&mut out).await;
+            out
+        });
+        assert!(fake.wait_ready(T).await, "faqbot run never got READY");
+        // The token did go over the wire, in the IDENTIFY frame.
+        let identify = fake.last_identify().expect("identify");
+        assert!(identify["token"]
+            .as_str()
+            .is_some_and(|t| t.contains(token)));
+        let question = fake.message_create(&help(OT_QUESTION));
+        fake.wait_for(|r| r.reply_to() == Some(question) && r.status == 200, T)
+            .await
+            .expect("a reply from faqbot run");
+        let pid = child.id().expect("pid").to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let status = tokio::time::timeout(T, fake.nudge_during(child.wait()))
+            .await
+            .expect("faqbot run stopped in time")
+            .expect("wait");
+        assert_eq!(status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&reader.await.expect("reader")).into_owned();
+        // Trace level really was on.
+        assert!(stderr.contains("TRACE"), "{format}: no trace lines");
+        for form in token_forms(token) {
+            let line = stderr.lines().find(|l| l.contains(&form));
+            assert!(
+                line.is_none(),
+                "{format}: the token as {form:?} in {line:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_429_from_the_proxy_lost_the_reply_after_one_attempt() {
+    let h = Harness::start().await;
+    let path = format!("/channels/{HELP_CHANNEL_ID}/messages");
+    let retry_after = Duration::from_millis(300);
+    h.fake.rate_limit_next("POST", &path, retry_after, 1);
+    let question = h.send(&help(OT_QUESTION));
+    let limited = h
+        .fake
+        .wait_for(|r| r.reply_to() == Some(question) && r.status == 429, T)
+        .await
+        .expect("the first attempt");
+    let reply = h.reply_to(question).await;
+    assert_answer_of(&h, &reply.body, "what-is-ot");
+    let gap = reply.at.duration_since(limited.answered);
+    assert!(
+        gap >= retry_after,
+        "retried after {gap:?}, before retry_after"
+    );
+    assert_eq!(h.replies_to(question), 2, "one 429, then the reply");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_429_on_every_attempt_gives_up_with_one_warning_naming_the_rate_limit() {
+    let h = Harness::start().await;
+    let path = format!("/channels/{HELP_CHANNEL_ID}/messages");
+    h.fake
+        .rate_limit_next("POST", &path, Duration::from_millis(20), 1000);
+    let question = h.send(&help(OT_QUESTION));
+    let id = question.to_string();
+    let about_it = |e: &Value| {
+        e["fields"]["message"] == json!("could not send a reply")
+            && e["fields"]["message_id"].as_str() == Some(id.as_str())
+    };
+    let warning = support::harness::wait_for_log(about_it, T)
+        .await
+        .unwrap_or_else(|| panic!("no warning: {}", log_text()));
+    assert_eq!(warning["level"], json!("WARN"));
+    let error = warning["fields"]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("rate limited"), "{error}");
+    assert!(error.contains(&path), "{error}");
+    assert!(error.contains("retry after"), "{error}");
+    assert!(error.contains("attempt"), "{error}");
+    assert!(!error.contains("Could not decode"), "{error}");
+    assert_eq!(
+        h.replies_to(question),
+        faqbot::discord::rest::MAX_ATTEMPTS as usize,
+        "attempts"
+    );
+    assert_eq!(logs().iter().filter(|e| about_it(e)).count(), 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn one_slow_rest_call_stalls_every_channel() {
+    let h = Harness::start().await;
+    // Discord is slow in one channel: 40 replies there are held 3 s each, more than the 32
+    // events that were handled at once.
+    let slow = format!("/channels/{GUILD_CHANNEL_ID}/messages");
+    let held = 40;
+    h.fake
+        .delay_next("POST", &slow, Duration::from_secs(3), held);
+    for _ in 0..held {
+        h.send(&mention(OT_QUESTION));
+    }
+    // Bounded polling: until the replies in the slow channel are on the wire.
+    let deadline = std::time::Instant::now() + T;
+    while h.fake.in_progress() < 32 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replies never started"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // A parent in another channel (a DM) is answered while those still wait.
+    let dm = h.send(&MessageSpec::dm(OTHER_USER_ID, BOOK_QUESTION));
+    h.reply_to(dm).await;
+    let slow_done = h.fake.count(|r| r.is_message_in(GUILD_CHANNEL_ID));
+    assert_eq!(slow_done, 0, "the DM waited for the slow channel");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_invalid_session_re_identifies_and_later_messages_are_answered() {
+    let h = Harness::start().await;
+    let first = h.send(&help(OT_QUESTION));
+    h.reply_to(first).await;
+    assert!(h.fake.invalidate_session(false));
+    // Sent while the bot has no session: Discord does not replay it to the new one.
+    let in_the_gap = h.send(&help(PT_QUESTION));
+    // serenity waits 5 s between IDENTIFYs.
+    let back = h
+        .fake
+        .wait_gateway(|s| s.ready && s.identifies >= 2, T)
+        .await;
+    assert!(back, "no new session: {:?}", h.fake.gateway_stats());
+    assert_eq!(h.fake.gateway_stats().dropped, 1);
+    let after = h.send(&help(BOOK_QUESTION));
+    assert_answer_of(&h, &h.reply_to(after).await.body, "book-appointment");
+    assert_eq!(h.replies_to(in_the_gap), 0);
+    h.stop().await;
 }

@@ -124,7 +124,7 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
         Route::Hello { origin } => {
             if data.cooldown.try_begin(msg.author.id, started, false) == Verdict::Go {
                 let hello = Rendered::text(render::hello_text(data.clinic()));
-                send_reply(ctx, msg, hello).await;
+                send_reply(data, msg, hello).await;
                 debug!(origin = origin.as_str(), "greeted");
             }
         }
@@ -132,7 +132,7 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
             debug!(origin = origin.as_str(), question = %question, "question");
             let handled = data.answer(origin, &question);
             let sent = if should_reply(origin, handled.outcome) {
-                reply_to_question(ctx, data, msg, origin, &question, &handled).await
+                reply_to_question(data, msg, origin, &question, &handled).await
             } else {
                 Sent::NotForUs
             };
@@ -143,7 +143,6 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
 
 /// Replies to a question worth a reply, unless the cooldown holds (then at most the one note).
 async fn reply_to_question(
-    ctx: &serenity::Context,
     data: &Data,
     msg: &Message,
     origin: Origin,
@@ -164,7 +163,7 @@ async fn reply_to_question(
             };
             data.remember(handled, question, at);
             let rendered = render_with(&handled.reply, Some(data.feedback(handled)));
-            if send_reply(ctx, msg, rendered).await {
+            if send_reply(data, msg, rendered).await {
                 Sent::Reply
             } else {
                 Sent::Failed
@@ -173,7 +172,7 @@ async fn reply_to_question(
         Verdict::Wait { remaining, first } => {
             if first {
                 let note = Rendered::text(render::cooldown_text(remaining));
-                send_reply(ctx, msg, note).await;
+                send_reply(data, msg, note).await;
             }
             Sent::Cooldown
         }
@@ -181,10 +180,10 @@ async fn reply_to_question(
 }
 
 /// Sends `rendered` as a reply to `msg`; a failure is logged. Returns whether it was sent.
-async fn send_reply(ctx: &serenity::Context, msg: &Message, rendered: Rendered) -> bool {
-    match msg
-        .channel_id
-        .send_message(&ctx.http, rendered.into_reply(msg))
+async fn send_reply(data: &Data, msg: &Message, rendered: Rendered) -> bool {
+    match data
+        .rest
+        .send_message(msg.channel_id, rendered.into_reply(msg))
         .await
     {
         Ok(_) => true,

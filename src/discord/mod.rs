@@ -14,6 +14,8 @@
 //! - [`action`]: what a button does, carried in its custom id.
 //! - [`suggest`]: fuzzy autocomplete of FAQ topics.
 //! - [`recent`]: the questions recently answered, for "Ask a moderator".
+//! - [`redact`]: the bot token kept out of the logs, whatever `RUST_LOG` says.
+//! - [`rest`]: posting messages with rate limits honoured, also through a proxy.
 
 pub mod action;
 pub mod bot;
@@ -22,7 +24,9 @@ pub mod config;
 pub mod cooldown;
 pub mod handler;
 pub mod recent;
+pub mod redact;
 pub mod render;
+pub mod rest;
 pub mod route;
 pub mod suggest;
 
@@ -60,6 +64,8 @@ pub struct Data {
     pub recent: Recent,
     /// The bot's own user id.
     pub bot_id: UserId,
+    /// Posts replies, waiting out rate limits.
+    pub rest: rest::Rest,
 }
 
 /// A question matched and logged: what to reply and what to report.

@@ -399,6 +399,9 @@ pub struct Recorded {
     pub response: Value,
     /// When the request arrived.
     pub at: Instant,
+    /// When the fake answered it (later than `at` by any delay set with
+    /// [`FakeDiscord::delay_next`]).
+    pub answered: Instant,
 }
 
 impl Recorded {
@@ -482,6 +485,9 @@ pub struct GatewayStats {
     pub ready: bool,
     /// Dispatches waiting for the next READY/RESUMED.
     pub pending: usize,
+    /// Dispatches dropped: parked after a session was invalidated (not resumable) and not sent
+    /// to the new session, as Discord replays nothing across a new IDENTIFY.
+    pub dropped: u64,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,6 +531,8 @@ struct GwState {
     pending: VecDeque<(String, String)>,
     stats: GatewayStats,
     last_identify: Option<Value>,
+    /// A session was invalidated: the next IDENTIFY starts a new one without the parked events.
+    session_lost: bool,
 }
 
 struct DelayRule {
@@ -539,6 +547,8 @@ struct FailRule {
     prefix: String,
     status: u16,
     times: u32,
+    /// For 429: the `retry_after` to answer.
+    retry_after: Duration,
 }
 
 struct TokenInfo {
@@ -765,9 +775,17 @@ impl FakeDiscord {
 
     /// Sends `INVALID_SESSION` (op 9). With `resumable == false` the client must IDENTIFY again;
     /// serenity then waits for its 5 s gap between IDENTIFYs, so this reconnect is slow.
+    ///
+    /// Not resumable: dispatches from now on are parked, and dropped at the next IDENTIFY (a
+    /// new session), as Discord does not replay events across sessions (only a RESUME does).
     pub fn invalidate_session(&self, resumable: bool) -> bool {
         if !resumable {
-            lock(&self.inner.gw).session_id = None;
+            let mut gw = lock(&self.inner.gw);
+            gw.session_id = None;
+            gw.session_lost = true;
+            if let Some(c) = gw.current.as_mut() {
+                c.ready = false;
+            }
         }
         self.send_raw(&json!({"op": 9, "d": resumable, "s": null, "t": null}))
     }
@@ -1109,7 +1127,8 @@ impl FakeDiscord {
 
     /// Answers the next request whose method is `method` and whose path starts with
     /// `path_prefix` (with or without `/api/v10`) with `status` and a Discord error JSON
-    /// (`{"message":..,"code":0}`; for 429 also `retry_after` and `global`).
+    /// (`{"message":..,"code":0}`; for 429 Discord's rate-limit body, see
+    /// [`Self::rate_limit_next`], with `retry_after` 0.05 s).
     pub fn fail_next(&self, method: &str, path_prefix: &str, status: u16) {
         self.fail_times(method, path_prefix, status, 1);
     }
@@ -1121,6 +1140,26 @@ impl FakeDiscord {
             prefix: strip_api(path_prefix).to_owned(),
             status,
             times,
+            retry_after: Duration::from_millis(50),
+        });
+    }
+
+    /// Answers the next `times` matching requests with 429 as Discord (and a rate-limit proxy
+    /// passing it on) does: a `Retry-After` header in whole seconds and the body
+    /// `{"message":"You are being rate limited.","retry_after":S,"global":false}` (no `code`).
+    pub fn rate_limit_next(
+        &self,
+        method: &str,
+        path_prefix: &str,
+        retry_after: Duration,
+        times: u32,
+    ) {
+        lock(&self.inner.fail).push(FailRule {
+            method: method.to_ascii_uppercase(),
+            prefix: strip_api(path_prefix).to_owned(),
+            status: 429,
+            times,
+            retry_after,
         });
     }
 
@@ -1546,6 +1585,10 @@ impl Inner {
                 if gw.current.as_ref().is_none_or(|c| c.id != conn_id) {
                     return;
                 }
+                if std::mem::take(&mut gw.session_lost) {
+                    gw.stats.dropped += gw.pending.len() as u64;
+                    gw.pending.clear();
+                }
                 gw.session += 1;
                 let session_id = format!("fake-session-{}", gw.session);
                 gw.session_id = Some(session_id.clone());
@@ -1749,9 +1792,9 @@ fn creates_message(method: &str, api_path: &str) -> bool {
     )
 }
 
-fn error_body(status: u16, message: &str) -> Value {
+fn error_body(status: u16, message: &str, retry_after: Duration) -> Value {
     if status == 429 {
-        json!({"message": "You are being rate limited.", "retry_after": 0.05, "global": false, "code": 0})
+        json!({"message": "You are being rate limited.", "retry_after": retry_after.as_secs_f64(), "global": false})
     } else {
         json!({"message": message, "code": 0})
     }
@@ -1823,17 +1866,27 @@ async fn rest_handler(
             .position(|f| f.method == method && api.starts_with(&f.prefix));
         found.map(|i| {
             let status = fail[i].status;
+            let retry_after = fail[i].retry_after;
             fail[i].times -= 1;
             if fail[i].times == 0 {
                 fail.remove(i);
             }
-            status
+            (status, retry_after)
         })
     };
     let (status, response) = match injected {
-        Some(status) => (status, error_body(status, "Injected failure")),
+        Some((status, retry_after)) => {
+            (status, error_body(status, "Injected failure", retry_after))
+        }
         None => route(&inner, &method, strip_api(&path), &body),
     };
+    let retry_after = (status == 429).then(|| {
+        let seconds = response
+            .get("retry_after")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
+        format!("{}", seconds.ceil() as u64)
+    });
     let text = if status == 204 {
         String::new()
     } else {
@@ -1844,7 +1897,10 @@ async fn rest_handler(
             lock(&inner.messages).insert(id, text.clone());
         }
     }
-    let reply = json_response(status, text);
+    let mut reply = json_response(status, text);
+    if let Some(value) = retry_after.and_then(|v| header::HeaderValue::from_str(&v).ok()) {
+        reply.headers_mut().insert(header::RETRY_AFTER, value);
+    }
     let query = uri.query().map(str::to_owned);
     inner.record(Recorded {
         method,
@@ -1854,6 +1910,7 @@ async fn rest_handler(
         status,
         response,
         at,
+        answered: Instant::now(),
     });
     inner.in_progress.fetch_sub(1, Ordering::SeqCst);
     reply

@@ -116,6 +116,20 @@ pub fn logs() -> Vec<Value> {
         .collect()
 }
 
+/// The first captured log event that `pred` accepts, waiting for it (at most `timeout`).
+pub async fn wait_for_log(pred: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(found) = logs().into_iter().find(|e| pred(e)) {
+            return Some(found);
+        }
+        if std::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// The raw text of every captured log line.
 #[must_use]
 pub fn log_text() -> String {
@@ -183,12 +197,22 @@ impl Harness {
 
     /// The fake and the bot, with `overrides` on top of the harness's environment.
     pub async fn start_with(overrides: &[(&str, &str)]) -> Self {
+        Self::start_prepared(overrides, |_| {}).await
+    }
+
+    /// Like [`Self::start_with`], with `prepare` run on the fake before the bot connects (e.g.
+    /// to fail or delay the requests the bot makes at start).
+    pub async fn start_prepared(
+        overrides: &[(&str, &str)],
+        prepare: impl FnOnce(&FakeDiscord),
+    ) -> Self {
         capture_logs();
         let fake = FakeDiscord::start_with(FakeConfig {
             guild_channels: vec![GUILD_CHANNEL_ID, HELP_CHANNEL_ID],
             ..FakeConfig::default()
         })
         .await;
+        prepare(&fake);
         let dir = tempfile::tempdir().expect("temp dir");
         copy_faq(&shipped_faq(), &dir.path().join("faq"));
         let mut env = base_env(&fake, dir.path());

@@ -1,0 +1,217 @@
+//! Posting messages with Discord's rate limits honoured, also through `DISCORD_API_PROXY`.
+//!
+//! With a proxy, serenity 0.12.5 runs without its own rate limiter (it applies the proxy only
+//! then), so a 429 the proxy passes on reaches the caller at once, and serenity's error for it
+//! has dropped the `retry_after` (when the body has no `code`, as Discord's 429 bodies do, it
+//! reads "Could not decode json ... missing field `code`"). [`Rest::send_message`] then posts
+//! the request serenity would build itself, waits `retry_after` on a 429 and tries again,
+//! within [`MAX_ATTEMPTS`] and [`MAX_RATE_LIMIT_WAIT`]. Without a proxy, serenity's rate
+//! limiter waits and retries, and the call goes straight to serenity.
+
+use serenity::all::{ChannelId, CreateMessage, Http, Message};
+use serenity::http::{ErrorResponse, HttpError, LightMethod, Request, Route};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::debug;
+
+/// Tries of one message (the first and the retries) before it is given up.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// The most a message waits for rate limits in all; a 429 asking for longer is given up at
+/// once. A parent who waited longer than this for an answer has moved on, and a reply held
+/// longer would also hold shutdown.
+pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(10);
+
+/// The wait after a 429 that says neither `retry_after` nor `Retry-After`.
+pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// Why a message was not posted.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Discord (or the proxy) kept answering 429 until the bounds ran out.
+    #[error(
+        "rate limited by Discord (429{}) on {route}: gave up after {attempts} attempt(s) and \
+         {:.2} s of waiting; the last 429 said retry after {:.2} s",
+        if *.global { ", global" } else { "" },
+        .waited.as_secs_f64(),
+        .retry_after.as_secs_f64()
+    )]
+    RateLimited {
+        /// Method and path, e.g. `POST /api/v10/channels/1/messages`.
+        route: String,
+        /// Tries made.
+        attempts: u32,
+        /// Time spent waiting between them.
+        waited: Duration,
+        /// The wait the last 429 asked for.
+        retry_after: Duration,
+        /// Whether the last 429 was the global limit.
+        global: bool,
+    },
+    /// Any other failure, as serenity reports it.
+    #[error(transparent)]
+    Serenity(#[from] serenity::Error),
+}
+
+/// How long a 429 asks to wait: the body's `retry_after` (seconds, fractional), else the
+/// `Retry-After` header, else [`DEFAULT_RETRY_AFTER`]; and whether it is the global limit.
+///
+/// ```
+/// use faqbot::discord::rest::{retry_after, DEFAULT_RETRY_AFTER};
+/// use std::time::Duration;
+/// let body = br#"{"message":"You are being rate limited.","retry_after":0.25,"global":false}"#;
+/// assert_eq!(retry_after(None, body), (Duration::from_millis(250), false));
+/// assert_eq!(retry_after(Some("2"), b""), (Duration::from_secs(2), false));
+/// assert_eq!(retry_after(None, b"<html>"), (DEFAULT_RETRY_AFTER, false));
+/// ```
+#[must_use]
+pub fn retry_after(header: Option<&str>, body: &[u8]) -> (Duration, bool) {
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let global = json
+        .as_ref()
+        .and_then(|j| j.get("global"))
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    let seconds = json
+        .as_ref()
+        .and_then(|j| j.get("retry_after"))
+        .and_then(serde_json::Value::as_f64)
+        .or_else(|| header.and_then(|h| h.trim().parse::<f64>().ok()))
+        .filter(|s| s.is_finite() && *s >= 0.0);
+    let wait = seconds
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .unwrap_or(DEFAULT_RETRY_AFTER);
+    (wait, global)
+}
+
+/// Posts messages: through serenity, or (with a proxy) itself, retrying on 429.
+#[derive(Clone)]
+pub struct Rest {
+    http: Arc<Http>,
+    /// The HTTP client serenity was given, when a proxy is set.
+    proxied: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for Rest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rest")
+            .field("proxy", &self.http.proxy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rest {
+    /// Posts through `http`; `proxied` is the client `http` was built with when it has a proxy
+    /// (and so no rate limiter of its own).
+    #[must_use]
+    pub fn new(http: Arc<Http>, proxied: Option<reqwest::Client>) -> Self {
+        let proxied = proxied.filter(|_| http.proxy.is_some() && http.ratelimiter.is_none());
+        Self { http, proxied }
+    }
+
+    /// Posts `message` in `channel`, waiting out rate limits (see the module docs).
+    pub async fn send_message(
+        &self,
+        channel: ChannelId,
+        message: CreateMessage,
+    ) -> Result<Message, SendError> {
+        let Some(client) = &self.proxied else {
+            return Ok(channel.send_message(&self.http, message).await?);
+        };
+        let body = serde_json::to_vec(&message).map_err(serenity::Error::Json)?;
+        let mut waited = Duration::ZERO;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let request = Request::new(
+                Route::ChannelMessages {
+                    channel_id: channel,
+                },
+                LightMethod::Post,
+            )
+            .body(Some(body.clone()))
+            .build(client, self.http.token(), self.http.proxy.as_deref())?
+            .build()
+            .map_err(serenity::Error::from)?;
+            let route = format!("{} {}", request.method(), request.url().path());
+            let response = client
+                .execute(request)
+                .await
+                .map_err(serenity::Error::from)?;
+            let status = response.status();
+            if status.is_success() {
+                let bytes = response.bytes().await.map_err(serenity::Error::from)?;
+                return Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?);
+            }
+            if status != reqwest::StatusCode::TOO_MANY_REQUESTS {
+                let error = ErrorResponse::from_response(response, reqwest::Method::POST).await;
+                return Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(error)).into());
+            }
+            let header = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let bytes = response.bytes().await.unwrap_or_default();
+            let (wait, global) = retry_after(header.as_deref(), &bytes);
+            if attempts >= MAX_ATTEMPTS || waited + wait > MAX_RATE_LIMIT_WAIT {
+                return Err(SendError::RateLimited {
+                    route,
+                    attempts,
+                    waited,
+                    retry_after: wait,
+                    global,
+                });
+            }
+            debug!(%route, attempt = attempts, retry_after_ms = wait.as_millis(), global, "rate limited; retrying");
+            tokio::time::sleep(wait).await;
+            waited += wait;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rest_retry_after_reads_the_body_then_the_header() {
+        let body = br#"{"message":"You are being rate limited.","retry_after":1.5,"global":true}"#;
+        assert_eq!(
+            retry_after(Some("2"), body),
+            (Duration::from_millis(1500), true)
+        );
+        assert_eq!(
+            retry_after(Some(" 3 "), b"{}"),
+            (Duration::from_secs(3), false)
+        );
+        for bad in [
+            &br#"{"retry_after":-1}"#[..],
+            br#"{"retry_after":"soon"}"#,
+            b"",
+        ] {
+            assert_eq!(
+                retry_after(None, bad),
+                (DEFAULT_RETRY_AFTER, false),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rest_rate_limited_error_names_the_limit_the_route_and_the_retry() {
+        let error = SendError::RateLimited {
+            route: "POST /api/v10/channels/1/messages".to_owned(),
+            attempts: MAX_ATTEMPTS,
+            waited: Duration::from_millis(1200),
+            retry_after: Duration::from_millis(300),
+            global: false,
+        };
+        assert_eq!(
+            error.to_string(),
+            "rate limited by Discord (429) on POST /api/v10/channels/1/messages: gave up after 5 \
+             attempt(s) and 1.20 s of waiting; the last 429 said retry after 0.30 s"
+        );
+    }
+}
