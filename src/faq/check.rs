@@ -217,6 +217,7 @@ fn alike_pairs(questions: &[(String, usize, &str)]) -> Vec<(usize, usize)> {
                 .collect()
         })
         .collect();
+    let histograms: Vec<[u16; 37]> = chars.iter().map(|c| histogram(c)).collect();
     let similarity_gap = 1.0 - ALIKE_QUESTIONS;
     let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     let mut last_seen: Vec<usize> = vec![usize::MAX; questions.len()];
@@ -243,7 +244,9 @@ fn alike_pairs(questions: &[(String, usize, &str)]) -> Vec<(usize, usize)> {
                     continue;
                 }
                 last_seen[j] = i;
-                if questions[i].1 != questions[j].1 && alike(&chars[i], &chars[j]) {
+                if questions[i].1 != questions[j].1
+                    && alike(&chars[i], &chars[j], &histograms[i], &histograms[j])
+                {
                     pairs.push((j.min(i), j.max(i)));
                 }
             }
@@ -254,19 +257,18 @@ fn alike_pairs(questions: &[(String, usize, &str)]) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// Whether two normalised questions are at least [`ALIKE_QUESTIONS`] similar, with cheap
-/// length and character-count bounds first.
-fn alike(a: &[char], b: &[char]) -> bool {
-    let max_len = a.len().max(b.len()).max(1) as f64;
-    let allowed = (max_len * (1.0 - ALIKE_QUESTIONS)).floor() as usize;
-    if a.len().abs_diff(b.len()) > allowed {
+/// Whether two normalised questions (as characters, with their [`histogram`]s) are at least
+/// [`ALIKE_QUESTIONS`] similar, with the cheap length and character-count bounds first.
+// `&Vec`: strsim's generic Levenshtein takes a sized collection, which a slice is not.
+#[allow(clippy::ptr_arg)]
+fn alike(a: &Vec<char>, b: &Vec<char>, ha: &[u16; 37], hb: &[u16; 37]) -> bool {
+    let max_len = a.len().max(b.len()).max(1);
+    let allowed = (max_len as f64 * (1.0 - ALIKE_QUESTIONS) + EPSILON).floor() as usize;
+    if a.len().abs_diff(b.len()) > allowed || bag_distance(ha, hb) > allowed {
         return false;
     }
-    if bag_distance(&histogram(a), &histogram(b)) > allowed {
-        return false;
-    }
-    let (a, b): (String, String) = (a.iter().collect(), b.iter().collect());
-    strsim::normalized_levenshtein(&a, &b) >= ALIKE_QUESTIONS
+    let distance = strsim::generic_levenshtein(a, b);
+    1.0 - distance as f64 / max_len as f64 >= ALIKE_QUESTIONS
 }
 
 // One check after another, in the order a moderator reads the report; split, they would scatter.
