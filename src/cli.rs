@@ -121,22 +121,20 @@ pub fn render_markdown(markdown: &str, term: Terminal) -> String {
     let mut previous_was_item = false;
     for (text, first, rest) in &blocks {
         let is_item = !first.is_empty();
-        if !out.is_empty() && !(is_item && previous_was_item) {
+        let same_list = is_item && previous_was_item;
+        if !out.is_empty() && !same_list {
             out.push('\n');
         }
         previous_was_item = is_item;
         let text = text.trim();
-        match term.width.filter(|w| *w >= MIN_WRAP_WIDTH) {
-            Some(width) => {
-                let options = textwrap::Options::new(width)
-                    .initial_indent(first)
-                    .subsequent_indent(rest);
-                out.push_str(&textwrap::fill(text, options));
-            }
-            None => {
-                out.push_str(first);
-                out.push_str(text);
-            }
+        if let Some(width) = term.width.filter(|w| *w >= MIN_WRAP_WIDTH) {
+            let options = textwrap::Options::new(width)
+                .initial_indent(first)
+                .subsequent_indent(rest);
+            out.push_str(&textwrap::fill(text, options));
+        } else {
+            out.push_str(first);
+            out.push_str(text);
         }
         out.push('\n');
     }
@@ -475,4 +473,44 @@ pub fn sweep_text(rows: &[Summary]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_on_a_terminal_is_bold_and_wrapped() {
+        let term = Terminal {
+            bold: true,
+            width: Some(24),
+        };
+        let text = render_markdown(
+            "A **physical therapist** helps.\n\n- one item that is long enough to wrap\n- two",
+            term,
+        );
+        assert!(text.contains("\x1b[1mphysical"), "{text:?}");
+        assert!(!text.contains("**"), "{text:?}");
+        for line in text.lines() {
+            let visible = line.replace("\x1b[1m", "").replace("\x1b[22m", "");
+            assert!(visible.chars().count() <= 24, "{line:?} in {text:?}");
+        }
+        // A wrapped list item continues under its text, not under the bullet.
+        assert!(text.contains("\n  "), "{text:?}");
+    }
+
+    #[test]
+    fn markdown_plain_has_no_escapes_and_no_wrapping() {
+        let long = "word ".repeat(40);
+        let text = render_markdown(&format!("**{long}**"), Terminal::PLAIN);
+        assert!(!text.contains('\x1b'));
+        assert_eq!(text.lines().count(), 1);
+    }
+
+    #[test]
+    fn error_text_skips_a_cause_already_in_the_message() {
+        let io = std::io::Error::other("disk full");
+        let outer = anyhow::Error::new(io).context("cannot write: disk full");
+        assert_eq!(error_text(outer.as_ref()), "cannot write: disk full");
+    }
 }
