@@ -463,11 +463,13 @@ fn gate(
 }
 
 /// `faqbot run`: the Discord bot until SIGINT/SIGTERM.
-fn run_bot(faq: PathBuf, log_format: LogFormat) -> Result<ExitCode> {
+fn run_bot(faq: PathBuf, faq_from: FaqFrom, log_format: LogFormat) -> Result<ExitCode> {
     init_tracing(log_format);
+    let config = BotConfig::from_env(&env)?;
+    faq_dir(&faq, faq_from)?;
     let config = BotConfig {
         faq_dir: faq,
-        ..BotConfig::from_env(&env)?
+        ..config
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     match runtime.block_on(faqbot::discord::run(config)) {
@@ -570,11 +572,12 @@ fn report_command(since: u64, db: &Path, json: bool, cases: Option<&Path>) -> Re
 
 fn run(args: Args, faq_from: FaqFrom) -> Result<ExitCode> {
     let match_config = config::match_config(&env)?;
-    if !matches!(args.command, Command::Report { .. }) {
+    // `run` checks its variables first (a fresh install is missing the token), then the FAQ.
+    if !matches!(args.command, Command::Report { .. } | Command::Run { .. }) {
         faq_dir(&args.faq, faq_from)?;
     }
     match args.command {
-        Command::Run { log_format } => return run_bot(args.faq, log_format),
+        Command::Run { log_format } => return run_bot(args.faq, faq_from, log_format),
         Command::Ask {
             question,
             json,
