@@ -2,18 +2,272 @@
 //! binary reads the input and prints these.
 
 use crate::eval::{Summary, Verdict};
-use crate::faq::{Problem, Severity};
+use crate::faq::{Faq, Problem, Severity};
 use crate::knowledge::Knowledge;
 use crate::matcher::{Decision, Explanation, Refusal};
-use crate::reply::{self, Clinic};
+use crate::reply::{self, Clinic, Reply};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// The reply to one question, as a parent sees it, optionally followed by the explanation.
+/// How the terminal shows a reply: the Markdown of answers rendered, never printed raw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    /// Show `**bold**` as bold (standard output is a terminal); otherwise plain text.
+    pub bold: bool,
+    /// Wrap lines to this many columns (the terminal's width); `None`: one line per paragraph.
+    pub width: Option<usize>,
+}
+
+impl Terminal {
+    /// Plain text, unwrapped: for a pipe or a file.
+    pub const PLAIN: Terminal = Terminal {
+        bold: false,
+        width: None,
+    };
+}
+
+/// Select Graphic Rendition: bold on, and back to normal intensity.
+const BOLD_ON: &str = "\x1b[1m";
+const BOLD_OFF: &str = "\x1b[22m";
+/// Lines narrower than this are not worth wrapping to (a tiny pane): they stay unwrapped.
+const MIN_WRAP_WIDTH: usize = 20;
+
+/// Renders Markdown (paragraphs, `**bold**`, lists, headings, links) for a terminal: bold as
+/// bold or dropped, each block wrapped to the width with list items indented under their bullet.
+///
+/// ```
+/// use faqbot::cli::{render_markdown, Terminal};
+/// let text = render_markdown("Some **bold** words.\n\n- one\n- two", Terminal::PLAIN);
+/// assert_eq!(text, "Some bold words.\n\n- one\n- two\n");
+/// ```
 #[must_use]
-pub fn ask_text(knowledge: &Knowledge, clinic: &Clinic, question: &str, explain: bool) -> String {
+pub fn render_markdown(markdown: &str, term: Terminal) -> String {
+    let mut blocks: Vec<(String, String, String)> = Vec::new();
+    let (mut text, mut first, mut rest) = (String::new(), String::new(), String::new());
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    let mut links: Vec<String> = Vec::new();
+    // Ends the block being written, if it has text; what follows in the same list item is
+    // indented like the item's continuation lines.
+    let flush = |blocks: &mut Vec<_>, text: &mut String, first: &mut String, rest: &String| {
+        if !text.trim().is_empty() {
+            blocks.push((
+                std::mem::take(text),
+                std::mem::replace(first, rest.clone()),
+                rest.clone(),
+            ));
+        }
+        text.clear();
+    };
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::List(start)) => {
+                flush(&mut blocks, &mut text, &mut first, &rest);
+                lists.push(start);
+            }
+            Event::End(TagEnd::List(_)) => {
+                flush(&mut blocks, &mut text, &mut first, &rest);
+                lists.pop();
+                rest = "  ".repeat(lists.len());
+                first.clone_from(&rest);
+            }
+            Event::Start(Tag::Item) => {
+                flush(&mut blocks, &mut text, &mut first, &rest);
+                let depth = lists.len().saturating_sub(1);
+                let bullet = match lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{}. ", *n - 1)
+                    }
+                    _ => "- ".to_owned(),
+                };
+                first = format!("{}{bullet}", "  ".repeat(depth));
+                rest = " ".repeat(first.chars().count());
+            }
+            Event::End(TagEnd::Item | TagEnd::Paragraph) => {
+                flush(&mut blocks, &mut text, &mut first, &rest);
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                flush(&mut blocks, &mut text, &mut first, &rest);
+                if term.bold {
+                    text.push_str(BOLD_ON);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if term.bold {
+                    text.push_str(BOLD_OFF);
+                }
+                flush(&mut blocks, &mut text, &mut first, &rest);
+            }
+            Event::Start(Tag::Strong) if term.bold => text.push_str(BOLD_ON),
+            Event::End(TagEnd::Strong) if term.bold => text.push_str(BOLD_OFF),
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.into_string()),
+            Event::End(TagEnd::Link) => {
+                if let Some(url) = links.pop().filter(|url| !text.ends_with(url.as_str())) {
+                    let _ = write!(text, " ({url})");
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                text.push_str(&t);
+            }
+            Event::SoftBreak => text.push(' '),
+            Event::HardBreak => text.push('\n'),
+            _ => {}
+        }
+    }
+    flush(&mut blocks, &mut text, &mut first, &rest);
+    let mut out = String::new();
+    let mut previous_was_item = false;
+    for (text, first, rest) in &blocks {
+        let is_item = !first.is_empty();
+        let same_list = is_item && previous_was_item;
+        if !out.is_empty() && !same_list {
+            out.push('\n');
+        }
+        previous_was_item = is_item;
+        let text = text.trim();
+        if let Some(width) = term.width.filter(|w| *w >= MIN_WRAP_WIDTH) {
+            let options = textwrap::Options::new(width)
+                .initial_indent(first)
+                .subsequent_indent(rest);
+            out.push_str(&textwrap::fill(text, options));
+        } else {
+            out.push_str(first);
+            out.push_str(text);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A reply as the terminal shows it: the answer's title in bold and its Markdown rendered, every
+/// line wrapped to the width. With [`Terminal::PLAIN`] it is [`Reply::to_text`] less the
+/// Markdown marks.
+#[must_use]
+pub fn reply_text(reply: &Reply, term: Terminal) -> String {
+    match reply {
+        Reply::Answer(a) => {
+            let mut out = render_markdown(&format!("**{}**", a.title), term);
+            out.push('\n');
+            out.push_str(&render_markdown(&a.body, term));
+            let mut tail = String::new();
+            if !a.sources.is_empty() {
+                let _ = writeln!(tail, "Source: {}", a.sources.join("; "));
+            }
+            if !a.related.is_empty() {
+                let titles: Vec<&str> = a.related.iter().map(|c| c.title.as_str()).collect();
+                let _ = writeln!(tail, "Related: {}", titles.join(" · "));
+            }
+            if !tail.is_empty() {
+                out.push('\n');
+                out.push_str(&wrap_lines(&tail, term));
+            }
+            out.push('\n');
+            out.push_str(&wrap_lines(&a.appointment_prompt, term));
+            out
+        }
+        other => wrap_lines(&other.to_text(), term),
+    }
+}
+
+/// Plain text wrapped line by line to the terminal's width (indentation kept).
+fn wrap_lines(text: &str, term: Terminal) -> String {
+    let mut out = String::new();
+    for line in text.trim_end().lines() {
+        match term.width.filter(|w| *w >= MIN_WRAP_WIDTH) {
+            Some(width) => {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                let options = textwrap::Options::new(width).subsequent_indent(indent);
+                out.push_str(&textwrap::fill(line, options));
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// An error and its causes on one line, each cause said once: a cause whose text the message
+/// already holds (libraries that print their source in their own message) is skipped.
+///
+/// ```
+/// let io = std::io::Error::new(std::io::ErrorKind::NotFound, "path not found");
+/// let err = anyhow::Error::new(io).context("no clinic details");
+/// assert_eq!(faqbot::cli::error_text(err.as_ref()), "no clinic details: path not found");
+/// ```
+#[must_use]
+pub fn error_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if !text.is_empty() && !out.contains(text.trim()) {
+            let _ = write!(out, ": {text}");
+        }
+        cause = e.source();
+    }
+    out
+}
+
+/// The sources the entries name, with how many entries name each (for `check --verbose`):
+/// sources are free text, so a moderator sees at a glance what the answers rest on.
+#[must_use]
+pub fn sources_text(faq: &Faq) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut without = 0;
+    for entry in faq.entries() {
+        if entry.sources.is_empty() {
+            without += 1;
+        }
+        for source in &entry.sources {
+            *counts.entry(source.as_str()).or_default() += 1;
+        }
+    }
+    let mut rows: Vec<(&str, usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut out = format!("sources in use ({}):\n", rows.len());
+    for (source, n) in rows {
+        let _ = writeln!(
+            out,
+            "  {n:>3} {}  {source}",
+            if n == 1 { "entry  " } else { "entries" }
+        );
+    }
+    if without > 0 {
+        let _ = writeln!(
+            out,
+            "  {without:>3} {} without a source",
+            if without == 1 { "entry  " } else { "entries" }
+        );
+    }
+    out
+}
+
+/// `check`'s one-line quality summary from the FAQ folder's own cases file.
+#[must_use]
+pub fn quality_line(file: &str, summary: &Summary) -> String {
+    format!(
+        "quality on {file} ({} cases): in-scope accuracy {}, wrong answers {}, out-of-scope refusal {}\n",
+        summary.cases,
+        pct(summary.in_scope_accuracy),
+        pct(summary.wrong_answer_rate),
+        pct(summary.out_of_scope_refusal)
+    )
+}
+
+/// The reply to one question, as a parent sees it (rendered for `term`), optionally followed by
+/// the explanation.
+#[must_use]
+pub fn ask_text(
+    knowledge: &Knowledge,
+    clinic: &Clinic,
+    question: &str,
+    explain: bool,
+    term: Terminal,
+) -> String {
     let (decision, explanation) = ranked(knowledge, question);
-    let mut out = reply::build(knowledge, &decision, clinic).to_text();
+    let mut out = reply_text(&reply::build(knowledge, &decision, clinic), term);
     if explain {
         out.push('\n');
         out.push_str(&explain_text(&decision, &explanation, knowledge));
@@ -22,7 +276,8 @@ pub fn ask_text(knowledge: &Knowledge, clinic: &Clinic, question: &str, explain:
 }
 
 /// Reads `question` once: the decision and the explanation of the same reading.
-fn ranked(knowledge: &Knowledge, question: &str) -> (Decision, Explanation) {
+#[must_use]
+pub fn ranked(knowledge: &Knowledge, question: &str) -> (Decision, Explanation) {
     knowledge.ask_explained(question)
 }
 
@@ -292,4 +547,44 @@ pub fn sweep_text(rows: &[Summary], in_use: f32) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_on_a_terminal_is_bold_and_wrapped() {
+        let term = Terminal {
+            bold: true,
+            width: Some(24),
+        };
+        let text = render_markdown(
+            "A **physical therapist** helps.\n\n- one item that is long enough to wrap\n- two",
+            term,
+        );
+        assert!(text.contains("\x1b[1mphysical"), "{text:?}");
+        assert!(!text.contains("**"), "{text:?}");
+        for line in text.lines() {
+            let visible = line.replace("\x1b[1m", "").replace("\x1b[22m", "");
+            assert!(visible.chars().count() <= 24, "{line:?} in {text:?}");
+        }
+        // A wrapped list item continues under its text, not under the bullet.
+        assert!(text.contains("\n  "), "{text:?}");
+    }
+
+    #[test]
+    fn markdown_plain_has_no_escapes_and_no_wrapping() {
+        let long = "word ".repeat(40);
+        let text = render_markdown(&format!("**{long}**"), Terminal::PLAIN);
+        assert!(!text.contains('\x1b'));
+        assert_eq!(text.lines().count(), 1);
+    }
+
+    #[test]
+    fn error_text_skips_a_cause_already_in_the_message() {
+        let io = std::io::Error::other("disk full");
+        let outer = anyhow::Error::new(io).context("cannot write: disk full");
+        assert_eq!(error_text(outer.as_ref()), "cannot write: disk full");
+    }
 }

@@ -7,11 +7,11 @@ use crate::reply::Clinic;
 /// A configuration value that is missing or cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    /// A required variable is not set.
-    #[error("{name} is not set: add it to .env (see .env.example)")]
+    /// Required variables are not set: all of them, so one run shows everything to add.
+    #[error("{} not set: add {} to .env (see .env.example)", list(.names), if .names.len() == 1 { "it" } else { "them" })]
     Missing {
-        /// The variable.
-        name: &'static str,
+        /// The variables, in the order `.env.example` lists them.
+        names: Vec<&'static str>,
     },
     /// A variable is set to something unusable.
     #[error("{name}={value:?} is not valid: {why}")]
@@ -32,28 +32,53 @@ fn read(get: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Option<Stri
         .filter(|v| !v.is_empty())
 }
 
-fn required(
-    get: &dyn Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<String, ConfigError> {
-    read(get, name).ok_or(ConfigError::Missing { name })
+/// "A is", "A and B are", "A, B and C are".
+fn list(names: &[&str]) -> String {
+    match names {
+        [] => "nothing is".to_owned(),
+        [one] => format!("{one} is"),
+        [init @ .., last] => format!("{} and {last} are", init.join(", ")),
+    }
+}
+
+/// The clinic's variables, in the order `.env.example` lists them.
+pub const CLINIC_VARIABLES: [&str; 3] = ["CLINIC_NAME", "APPOINTMENT_URL", "APPOINTMENT_PHONE"];
+
+/// Which of `names` are unset (or blank), in order.
+#[must_use]
+pub fn missing(get: &dyn Fn(&str) -> Option<String>, names: &[&'static str]) -> Vec<&'static str> {
+    names
+        .iter()
+        .copied()
+        .filter(|name| read(get, name).is_none())
+        .collect()
 }
 
 /// The clinic's details from `CLINIC_NAME`, `APPOINTMENT_URL` and `APPOINTMENT_PHONE`, read
-/// through `get` (e.g. `|k| std::env::var(k).ok()`).
+/// through `get` (e.g. `|k| std::env::var(k).ok()`). Every missing one is named at once.
+/// `APPOINTMENT_URL` must be `https://`: it becomes a button parents tap.
 pub fn clinic(get: &dyn Fn(&str) -> Option<String>) -> Result<Clinic, ConfigError> {
-    let appointment_url = required(get, "APPOINTMENT_URL")?;
-    if !(appointment_url.starts_with("https://") || appointment_url.starts_with("http://")) {
+    let names = missing(get, &CLINIC_VARIABLES);
+    if !names.is_empty() {
+        return Err(ConfigError::Missing { names });
+    }
+    let value = |name| read(get, name).unwrap_or_default();
+    let appointment_url = value("APPOINTMENT_URL");
+    let rest = appointment_url
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .map(|_| &appointment_url[8..]);
+    if rest.is_none_or(|host| host.is_empty() || host.contains(char::is_whitespace)) {
         return Err(ConfigError::Invalid {
             name: "APPOINTMENT_URL",
             value: appointment_url,
-            why: "it must be a web address starting with https://",
+            why: "it must be a web address starting with https:// (parents tap it as a link button; plain http:// is refused)",
         });
     }
     Ok(Clinic {
-        name: required(get, "CLINIC_NAME")?,
+        name: value("CLINIC_NAME"),
         appointment_url,
-        appointment_phone: required(get, "APPOINTMENT_PHONE")?,
+        appointment_phone: value("APPOINTMENT_PHONE"),
     })
 }
 
@@ -113,7 +138,7 @@ mod tests {
         assert_eq!(
             clinic(&env(&full[1..])),
             Err(ConfigError::Missing {
-                name: "CLINIC_NAME"
+                names: vec!["CLINIC_NAME"]
             })
         );
         let blank = [
@@ -124,7 +149,7 @@ mod tests {
         assert_eq!(
             clinic(&env(&blank)),
             Err(ConfigError::Missing {
-                name: "CLINIC_NAME"
+                names: vec!["CLINIC_NAME"]
             })
         );
         let bad = [
@@ -136,6 +161,43 @@ mod tests {
             clinic(&env(&bad)),
             Err(ConfigError::Invalid { .. })
         ));
+    }
+
+    #[test]
+    fn missing_clinic_variables_are_all_named_at_once() {
+        let err = clinic(&env(&[("APPOINTMENT_URL", "https://x.test")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "CLINIC_NAME and APPOINTMENT_PHONE are not set: add them to .env (see .env.example)"
+        );
+        let err = clinic(&env(&[])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("CLINIC_NAME, APPOINTMENT_URL and APPOINTMENT_PHONE are not set"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn appointment_url_http_is_refused_as_its_message_says() {
+        for (url, ok) in [
+            ("https://x.test/book", true),
+            ("HTTPS://x.test", true),
+            ("http://x.test/book", false),
+            ("https://", false),
+            ("https://x y", false),
+            ("javascript:x", false),
+        ] {
+            let got = clinic(&env(&[
+                ("CLINIC_NAME", "C"),
+                ("APPOINTMENT_URL", url),
+                ("APPOINTMENT_PHONE", "1"),
+            ]));
+            assert_eq!(got.is_ok(), ok, "{url}: {got:?}");
+            if let Err(e) = got {
+                assert!(e.to_string().contains("starting with https://"), "{e}");
+            }
+        }
     }
 
     #[test]

@@ -113,8 +113,10 @@ fn ask_on_a_broken_faq_prints_the_errors_and_exits_1() {
 fn check_on_a_missing_directory_says_so() {
     let out = faqbot(&["check", "--faq", "no/such/dir"]);
     assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("cannot read the FAQ directory no/such/dir")
+        err.contains("no/such/dir (given with --faq) does not exist"),
+        "{err}"
     );
 }
 
@@ -324,4 +326,432 @@ fn report_on_an_empty_file_says_so_and_leaves_it_empty() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("empty"), "{err}");
     assert_eq!(std::fs::metadata(&db).expect("metadata").len(), 0);
+/// `faqbot` with `input` on standard input, run in `dir`, without any clinic, FAQ or log
+/// settings of the developer's environment.
+fn faqbot_in(dir: &Path, args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Output {
+    use std::io::Write as _;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for name in [
+        "CLINIC_NAME",
+        "APPOINTMENT_URL",
+        "APPOINTMENT_PHONE",
+        "FAQ_DIR",
+        "MATCH_THRESHOLD",
+        "DISCORD_TOKEN",
+        "QUESTION_LOG_PATH",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("faqbot starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("faqbot runs")
+}
+
+const CLINIC: [(&str, &str); 3] = [
+    ("CLINIC_NAME", "Test Clinic"),
+    ("APPOINTMENT_URL", "https://clinic.test/book"),
+    ("APPOINTMENT_PHONE", "555-0199"),
+];
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A copy of `tests/fixtures/faq-small` to break in a test.
+fn small_faq_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["hands.md", "walking.md", "synonyms.toml"] {
+        std::fs::copy(
+            repo().join("tests/fixtures/faq-small").join(name),
+            dir.path().join(name),
+        )
+        .expect("copy fixture");
+    }
+    dir
+}
+
+fn check_dir(dir: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let faq = dir.to_str().expect("utf-8 path");
+    let mut args = vec!["check", "--faq", faq];
+    args.extend_from_slice(extra);
+    let out = faqbot_in(repo(), &args, b"", &CLINIC);
+    (out.status.code(), stdout(&out))
+}
+
+#[test]
+fn chat_skips_a_line_that_is_not_utf8_and_answers_the_lines_after_it() {
+    let input =
+        b"what is occupational therapy\n\xff\xfe broken\ndoes my child need physical therapy\n";
+    let out = faqbot_in(repo(), &["chat", "--json"], input, &CLINIC);
+    assert!(out.status.success(), "{out:?}");
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stdout(&out));
+    assert_eq!(lines[1]["question"], "does my child need physical therapy");
+    assert!(
+        stderr(&out).contains("line 2 skipped: it is not UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn chat_json_is_one_object_per_line_carrying_its_question() {
+    let out = faqbot_in(
+        repo(),
+        &["chat", "--json"],
+        b"what is occupational therapy\n\ndo you take insurance\n",
+        &CLINIC,
+    );
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let first: serde_json::Value = serde_json::from_str(lines[0]).expect("json line");
+    assert_eq!(first["question"], "what is occupational therapy");
+    assert_eq!(first["outcome"], "answer");
+    let second: serde_json::Value = serde_json::from_str(lines[1]).expect("json line");
+    assert_eq!(second["outcome"], "no_match");
+}
+
+#[test]
+fn chat_with_piped_input_echoes_each_question_before_its_reply() {
+    let out = faqbot_in(
+        repo(),
+        &["chat"],
+        b"what is occupational therapy\ndo you take insurance\n",
+        &CLINIC,
+    );
+    let text = stdout(&out);
+    let first = text
+        .find("> what is occupational therapy")
+        .expect("first echoed");
+    let second = text.find("> do you take insurance").expect("second echoed");
+    let between = &text[first..second];
+    assert!(between.contains("Book an appointment"), "{text}");
+    assert!(text[second..].contains("I don't have an answer"), "{text}");
+}
+
+#[test]
+fn ask_takes_unquoted_words_as_the_question() {
+    let out = faqbot_in(
+        repo(),
+        &["ask", "--json", "what", "is", "occupational", "therapy"],
+        b"",
+        &CLINIC,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["id"], "what-is-ot", "{json:#}");
+}
+
+#[test]
+fn ask_piped_prints_plain_text_without_markdown_marks() {
+    let out = faqbot(&["ask", "what is occupational therapy"]);
+    let text = stdout(&out);
+    assert!(!text.contains("**"), "{text}");
+    assert!(text.contains("occupational therapy"), "{text}");
+    // --json keeps the reply exactly as the bot sends it, Markdown included.
+    let out = faqbot(&["ask", "--json", "what is occupational therapy"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        json["reply"].as_str().is_some_and(|r| r.contains("**")),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn errors_say_each_cause_once_and_name_the_directory() {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let faq = elsewhere.path().join("clinic-faq");
+    std::fs::create_dir(&faq).expect("mkdir");
+    for name in ["hands.md", "walking.md", "synonyms.toml"] {
+        std::fs::copy(
+            repo().join("tests/fixtures/faq-small").join(name),
+            faq.join(name),
+        )
+        .expect("copy fixture");
+    }
+    let out = faqbot_in(
+        elsewhere.path(),
+        &["ask", "--faq", faq.to_str().expect("utf-8"), "what is ot"],
+        b"",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(!err.contains("path not found: path not found"), "{err}");
+    assert!(
+        err.contains("CLINIC_NAME, APPOINTMENT_URL, APPOINTMENT_PHONE are not set")
+            && err.contains(&elsewhere.path().display().to_string()),
+        "{err}"
+    );
+
+    let out = faqbot_in(elsewhere.path(), &["ask", "what is ot"], b"", &CLINIC);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&elsewhere.path().join("faq").display().to_string())
+            && err.contains("--faq DIR or set FAQ_DIR"),
+        "{err}"
+    );
+
+    // A cause that a library already puts in its own message is not repeated after it.
+    let cases = elsewhere.path().join("bad-cases.toml");
+    std::fs::write(&cases, "[[case]]\nquestion = \"x\nexpect = []\n").expect("write");
+    let out = faqbot_in(
+        repo(),
+        &["eval", cases.to_str().expect("utf-8")],
+        b"",
+        &CLINIC,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.matches("invalid basic string").count(), 1, "{err}");
+}
+
+#[test]
+fn ask_without_env_finds_the_example_clinic_beside_the_faq() {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let faq = repo().join("faq");
+    let out = faqbot_in(
+        elsewhere.path(),
+        &["ask", "--faq", faq.to_str().expect("utf-8"), "what is ot"],
+        b"",
+        &[],
+    );
+    // The repository has .env.example beside faq/: a run from elsewhere still answers, and
+    // says which file the clinic details came from.
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&repo().join(".env.example").display().to_string()),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("Example Pediatric Therapy"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn run_lists_every_missing_variable_in_one_message() {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let faq = repo().join("faq");
+    let out = faqbot_in(
+        elsewhere.path(),
+        &["run", "--faq", faq.to_str().expect("utf-8")],
+        b"",
+        &[("CLINIC_NAME", "Test Clinic")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("DISCORD_TOKEN is not set, nor APPOINTMENT_URL, APPOINTMENT_PHONE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn appointment_url_with_http_is_refused_as_the_message_says() {
+    let out = faqbot_in(
+        repo(),
+        &["ask", "what is ot"],
+        b"",
+        &[
+            ("CLINIC_NAME", "Test Clinic"),
+            ("APPOINTMENT_URL", "http://clinic.test/book"),
+            ("APPOINTMENT_PHONE", "555-0199"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("starting with https://"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn check_reports_a_file_manager_copy_once_on_the_copy() {
+    let dir = small_faq_copy();
+    std::fs::copy(
+        dir.path().join("hands.md"),
+        dir.path().join("hands copy.md"),
+    )
+    .expect("copy");
+    let (code, text) = check_dir(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(errors.len(), 1, "{text}");
+    assert!(
+        errors[0].starts_with("hands copy.md:1: error:") && errors[0].contains("repeats hands.md"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_warns_when_the_synonyms_file_is_missing() {
+    let dir = small_faq_copy();
+    std::fs::remove_file(dir.path().join("synonyms.toml")).expect("remove");
+    let (code, text) = check_dir(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("synonyms.toml:1: warning: no synonyms file"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_shows_a_quality_line_from_the_faq_folders_cases_file() {
+    let dir = small_faq_copy();
+    std::fs::copy(
+        repo().join("tests/fixtures/cases-small.toml"),
+        dir.path().join("cases.toml"),
+    )
+    .expect("copy cases");
+    let (_, text) = check_dir(dir.path(), &[]);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("quality on "))
+        .unwrap_or_else(|| panic!("no quality line in:\n{text}"));
+    assert!(
+        line.contains("(4 cases): in-scope accuracy 100.0%"),
+        "{line}"
+    );
+}
+
+#[test]
+fn check_names_a_duplicate_synonyms_key_and_its_first_line() {
+    let dir = small_faq_copy();
+    std::fs::write(
+        dir.path().join("synonyms.toml"),
+        "[synonyms]\n\"child\" = [\"kiddo\"]\n\"walk\" = [\"toddle\"]\n\"child\" = [\"kid\"]\n",
+    )
+    .expect("write");
+    let (code, text) = check_dir(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        text.contains(
+            "synonyms.toml:4: error: bad synonyms file: duplicate key \"child\" (first on line 2)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_suggests_the_closest_id_for_an_unknown_related_entry() {
+    let dir = small_faq_copy();
+    let hands = std::fs::read_to_string(dir.path().join("hands.md")).expect("read");
+    std::fs::write(
+        dir.path().join("hands.md"),
+        hands.replace("related = [\"walking\"]", "related = [\"walkin\"]"),
+    )
+    .expect("write");
+    let (_, text) = check_dir(dir.path(), &[]);
+    assert!(
+        text.contains("related entry 'walkin' does not exist (hint: did you mean walking?"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_warns_below_eight_questions_as_the_readme_says() {
+    let dir = small_faq_copy();
+    let hands = std::fs::read_to_string(dir.path().join("hands.md")).expect("read");
+    std::fs::write(
+        dir.path().join("hands.md"),
+        hands.replace("  \"help with handwriting grip\",\n", ""),
+    )
+    .expect("write");
+    let (_, text) = check_dir(dir.path(), &[]);
+    assert!(
+        text.contains("hands.md:3: warning: only 7 questions"),
+        "{text}"
+    );
+    let (_, text) = check_dir(small_faq_copy().path(), &[]);
+    assert!(!text.contains("only 8 questions"), "{text}");
+    let readme = std::fs::read_to_string(repo().join("faq/README.md")).expect("faq/README.md");
+    assert!(readme.contains("at least 8"), "the rule in faq/README.md");
+}
+
+#[test]
+fn check_says_files_in_subfolders_are_not_loaded() {
+    let dir = small_faq_copy();
+    std::fs::create_dir(dir.path().join("drafts")).expect("mkdir");
+    std::fs::write(dir.path().join("drafts/x.md"), "draft").expect("write");
+    let (code, text) = check_dir(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("1 file in drafts/ not loaded"), "{text}");
+}
+
+#[test]
+fn check_verbose_lists_the_sources_with_entry_counts() {
+    let (code, text) = check_dir(&repo().join("tests/fixtures/faq-small"), &["--verbose"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("sources in use"), "{text}");
+    assert!(text.contains("Test article"), "{text}");
+}
+
+#[test]
+fn check_points_at_the_line_of_an_unclosed_quote() {
+    let dir = small_faq_copy();
+    std::fs::write(
+        dir.path().join("hands.md"),
+        "+++\ntitle = \"Hand skills\"\nquestions = [\n  \"trouble holding a pencil\",\n  \"fine motor skills,\n  \"weak grip\",\n]\n+++\nA short answer.\n",
+    )
+    .expect("write");
+    let (_, text) = check_dir(dir.path(), &[]);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("hands.md:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.starts_with("hands.md:5: error: bad front matter") && line.contains("unclosed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn chat_log_writes_the_question_log_that_report_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("log.sqlite3");
+    let db = db.to_str().expect("utf-8");
+    let out = faqbot_in(
+        repo(),
+        &["chat", "--log", "--db", db],
+        b"what is occupational therapy\nhow much does a session cost\n",
+        &CLINIC,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("logged 2 question(s)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = faqbot_in(repo(), &["report", "--db", db, "--json"], b"", &CLINIC);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("what-is-ot"), "{report}");
+    assert!(report.contains("how much does a session cost"), "{report}");
 }

@@ -25,16 +25,29 @@ pub const DEFAULT_QUESTION_LOG_PATH: &str = "faqbot.sqlite3";
 /// Why the bot's configuration cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BotConfigError {
-    /// No bot token: the one thing a fresh install is missing.
+    /// No bot token: the one thing a fresh install is missing (with the other required
+    /// variables that are missing too, so one run names all of them).
     #[error(
-        "DISCORD_TOKEN is not set: put your bot's token in .env (see .env.example); the README's \
+        "DISCORD_TOKEN is not set{}: put your bot's token in .env (see .env.example); the README's \
          \"Discord setup\" section explains creating the bot (Message Content intent, scopes \
-         bot + applications.commands, permissions)"
+         bot + applications.commands, permissions)",
+        also_missing(.also)
     )]
-    MissingToken,
+    MissingToken {
+        /// The clinic's variables that are missing as well.
+        also: Vec<&'static str>,
+    },
     /// Any other missing or invalid variable.
     #[error(transparent)]
     Config(#[from] ConfigError),
+}
+
+fn also_missing(names: &[&str]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(", nor {}", names.join(", "))
+    }
 }
 
 /// The bot token. Its `Debug` never shows it, so it cannot leak into logs by accident.
@@ -224,7 +237,9 @@ impl BotConfig {
         let token = read(get, "DISCORD_TOKEN")
             .map(|t| Token::new(&t))
             .filter(|t| !t.expose().is_empty())
-            .ok_or(BotConfigError::MissingToken)?;
+            .ok_or_else(|| BotConfigError::MissingToken {
+                also: config::missing(get, &config::CLINIC_VARIABLES),
+            })?;
         let api_proxy = match read(get, "DISCORD_API_PROXY") {
             None => None,
             Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
@@ -388,7 +403,7 @@ mod tests {
             (k != "DISCORD_TOKEN").then(|| "https://x.test".to_owned())
         })
         .expect_err("no token");
-        assert_eq!(err, BotConfigError::MissingToken);
+        assert_eq!(err, BotConfigError::MissingToken { also: vec![] });
         let text = err.to_string();
         assert!(!text.contains('\n'), "one line: {text}");
         for needle in [".env", "README", "Message Content", "applications.commands"] {
@@ -396,7 +411,19 @@ mod tests {
         }
         assert_eq!(
             config(&[("DISCORD_TOKEN", " \"\" ")]).err(),
-            Some(BotConfigError::MissingToken)
+            Some(BotConfigError::MissingToken { also: vec![] })
+        );
+    }
+
+    #[test]
+    fn run_lists_every_missing_variable_at_once() {
+        let err = BotConfig::from_env(&|k: &str| (k == "CLINIC_NAME").then(|| "C".to_owned()))
+            .expect_err("nothing but the name");
+        assert!(
+            err.to_string().starts_with(
+                "DISCORD_TOKEN is not set, nor APPOINTMENT_URL, APPOINTMENT_PHONE: put"
+            ),
+            "{err}"
         );
     }
 

@@ -34,7 +34,7 @@ pub use bot::{run, start, Bot, RunError};
 pub use config::{BotConfig, BotConfigError, ShardSpec};
 
 use crate::live::SharedKnowledge;
-use crate::matcher::Decision;
+use crate::matcher::{Addressing, Decision};
 use crate::reply::{self, Clinic, Reply};
 use crate::store::{AnswerId, Origin, Outcome, QuestionLog, QuestionRecord};
 use cooldown::Cooldown;
@@ -105,7 +105,13 @@ impl Data {
     #[must_use]
     pub fn answer(&self, origin: Origin, question: &str) -> Handled {
         let knowledge = self.knowledge.load();
-        let decision = knowledge.ask(question);
+        // In a help channel parents also talk to each other: only what asks something is ours.
+        let addressing = if origin == Origin::HelpChannel {
+            Addressing::HelpChannel
+        } else {
+            Addressing::Direct
+        };
+        let decision = knowledge.answer(question, addressing);
         let reply = reply::build(&knowledge, &decision, self.clinic());
         let outcome = outcome_of(&decision);
         let (entry, score) = decision

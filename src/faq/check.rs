@@ -42,6 +42,15 @@ pub(super) fn check(
                 .with_alternatives(parsed.alternatives);
             }
         } else if is_entry_file(&file.name) {
+            if let Some((stem, original)) = copy_of(file, files) {
+                problems.push(Problem::error(
+                    &file.name,
+                    1,
+                    format!("'{stem}' is not a valid entry id, and the file repeats {original}"),
+                    "a copy made by a file manager? delete it, or name it <new-id>.md (lower-case letters, digits and dashes) and give it its own questions",
+                ));
+                continue;
+            }
             if let Some(text) = parse::text(&file.name, &file.bytes, &mut problems) {
                 if let Some(entry) = parse::entry(&file.name, text, &mut problems) {
                     entries.push(entry);
@@ -58,9 +67,79 @@ pub(super) fn check(
             "each entry is a file named <id>.md; see faq/README.md",
         ));
     }
+    if !texts.is_empty() && !files.iter().any(|f| f.name == SYNONYMS_FILE) {
+        problems.push(Problem::warning(
+            SYNONYMS_FILE,
+            1,
+            "no synonyms file: parents' own words (PT, physio, hypotonia, ...) are no longer read as the FAQ's words, so fewer questions get an answer and more get a wrong one",
+            "restore it (e.g. `git checkout faq/synonyms.toml`); with a cases.toml in the FAQ folder, `faqbot check` shows the figures",
+        ));
+    }
     let located =
         |file: &str, needle: &str| texts.get(file).map_or(1, |text| line_of(text, needle, 1));
     cross_check(entries, synonyms, problems, unreadable, &located)
+}
+
+/// When `file` has an invalid id and is a copy of a valid entry file (the same bytes, or a file
+/// manager's copy name such as `toe-walking copy.md` or `toe-walking (1).md`): its id and the
+/// original's name. Such a copy is one error, not a follow-on error for every question it
+/// repeats.
+fn copy_of(file: &SourceFile, files: &[SourceFile]) -> Option<(String, String)> {
+    let stem = file
+        .name
+        .rsplit_once('.')
+        .map_or(file.name.as_str(), |(s, _)| s);
+    if parse::valid_id(stem) {
+        return None;
+    }
+    let base = copy_base(stem);
+    files
+        .iter()
+        .filter(|other| other.name != file.name && is_entry_file(&other.name))
+        .find(|other| {
+            let other_stem = other
+                .name
+                .rsplit_once('.')
+                .map_or(other.name.as_str(), |(s, _)| s);
+            parse::valid_id(other_stem) && (other.bytes == file.bytes || other_stem == base)
+        })
+        .map(|other| (stem.to_owned(), other.name.clone()))
+}
+
+/// The name a file manager's copy was made from: `toe-walking copy 2` -> `toe-walking`,
+/// `Copy of toe-walking` -> `toe-walking`, `toe-walking (1)` -> `toe-walking`.
+fn copy_base(stem: &str) -> String {
+    let lower = stem.to_lowercase();
+    let mut rest = lower.strip_prefix("copy of ").unwrap_or(&lower).trim_end();
+    for _ in 0..3 {
+        if let Some(inner) = rest
+            .strip_suffix(')')
+            .and_then(|r| r.rsplit_once('('))
+            .filter(|(_, n)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        {
+            rest = inner.0.trim_end();
+        } else if let Some(before) = rest
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .trim_end()
+            .strip_suffix("copy")
+        {
+            rest = before.trim_end_matches([' ', '-', '_']);
+        } else {
+            break;
+        }
+    }
+    rest.to_owned()
+}
+
+/// The existing id closest to a mistyped one, if one is close enough to suggest.
+fn closest_id<'a>(wanted: &str, ids: impl Iterator<Item = &'a String>) -> Option<&'a str> {
+    /// Jaro-Winkler similarity from which an id is offered: "gross-motor" finds
+    /// "gross-motor-skills" (0.92), unrelated ids of the FAQ score under 0.7.
+    const SUGGEST_FROM: f64 = 0.8;
+    ids.map(|id| (strsim::jaro_winkler(wanted, id), id))
+        .filter(|(score, _)| *score >= SUGGEST_FROM)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, id)| id.as_str())
 }
 
 pub(super) fn check_entries(
@@ -77,9 +156,9 @@ fn normalised(synonyms: &Synonyms, question: &str) -> String {
 }
 
 /// Counts of a-z, 0-9 and anything else in a normalised question.
-fn histogram(text: &str) -> [u16; 37] {
+fn histogram(text: &[char]) -> [u16; 37] {
     let mut counts = [0u16; 37];
-    for c in text.chars() {
+    for &c in text {
         let slot = match c {
             'a'..='z' => c as usize - 'a' as usize,
             '0'..='9' => 26 + c as usize - '0' as usize,
@@ -102,6 +181,103 @@ fn bag_distance(a: &[u16; 37], b: &[u16; 37]) -> usize {
         }
     }
     more.max(less)
+}
+
+/// Character n-grams of this length index the questions for the near-duplicate check.
+const GRAM: usize = 3;
+/// Slack for the floating-point bounds below, so that rounding never makes them stricter.
+const EPSILON: f64 = 1e-9;
+
+/// The pairs `(i, j)`, `i < j`, of questions of different entries whose normalised forms are at
+/// least [`ALIKE_QUESTIONS`] similar (normalised Levenshtein), in a time near-linear in the
+/// number of questions instead of comparing all pairs.
+///
+/// Strings within edit distance `k` share at least `max_len - GRAM + 1 - k * GRAM` trigrams
+/// (counted with repetition). With `k <= (1 - ALIKE_QUESTIONS) * max_len`, each question gets a
+/// lower bound `t` of the trigrams any alike partner shares with it; two sets that share `t`
+/// items must share one among the first `len - t + 1` of each, in any fixed order (prefix
+/// filtering). Ordering the trigrams rarest first makes those prefixes rare, so only questions
+/// sharing a rare trigram are ever compared, and those pairs are then checked exactly.
+fn alike_pairs(questions: &[(String, usize, &str)]) -> Vec<(usize, usize)> {
+    let chars: Vec<Vec<char>> = questions
+        .iter()
+        .map(|(k, _, _)| k.chars().collect())
+        .collect();
+    // Each trigram occurrence is a token: (trigram, how many times it came before in the string),
+    // so that a set intersection counts repeated trigrams like a multiset does.
+    let mut ids: FxHashMap<(&[char], u16), u32> = FxHashMap::default();
+    let mut frequency: Vec<u32> = Vec::new();
+    let tokens: Vec<Vec<u32>> = chars
+        .iter()
+        .map(|text| {
+            let mut seen: FxHashMap<&[char], u16> = FxHashMap::default();
+            text.windows(GRAM)
+                .map(|gram| {
+                    let nth = seen.entry(gram).or_insert(0);
+                    *nth = nth.saturating_add(1);
+                    let next = ids.len() as u32;
+                    let id = *ids.entry((gram, *nth)).or_insert(next);
+                    if id == next {
+                        frequency.push(0);
+                    }
+                    frequency[id as usize] += 1;
+                    id
+                })
+                .collect()
+        })
+        .collect();
+    let histograms: Vec<[u16; 37]> = chars.iter().map(|c| histogram(c)).collect();
+    let similarity_gap = 1.0 - ALIKE_QUESTIONS;
+    let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    let mut last_seen: Vec<usize> = vec![usize::MAX; questions.len()];
+    let mut pairs = Vec::new();
+    for (i, text) in chars.iter().enumerate() {
+        let len = text.len();
+        // Shorter than this, "alike" means equal, which the exact check already reported.
+        if (len as f64 / ALIKE_QUESTIONS) * similarity_gap + EPSILON < 1.0 {
+            continue;
+        }
+        let mut sorted = tokens[i].clone();
+        sorted.sort_unstable_by_key(|&t| (frequency[t as usize], t));
+        // Shared trigrams with any alike partner: at least L - GRAM + 1 - GRAM * gap * L for the
+        // longer length L >= len, smallest at L = len.
+        let shared =
+            (len as f64 * (1.0 - GRAM as f64 * similarity_gap) - (GRAM - 1) as f64 - EPSILON)
+                .ceil()
+                .max(1.0) as usize;
+        let prefix = sorted.len().saturating_sub(shared) + 1;
+        for &token in sorted.iter().take(prefix) {
+            let list = postings.entry(token).or_default();
+            for &j in list.iter() {
+                if last_seen[j] == i {
+                    continue;
+                }
+                last_seen[j] = i;
+                if questions[i].1 != questions[j].1
+                    && alike(&chars[i], &chars[j], &histograms[i], &histograms[j])
+                {
+                    pairs.push((j.min(i), j.max(i)));
+                }
+            }
+            list.push(i);
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}
+
+/// Whether two normalised questions (as characters, with their [`histogram`]s) are at least
+/// [`ALIKE_QUESTIONS`] similar, with the cheap length and character-count bounds first.
+// `&Vec`: strsim's generic Levenshtein takes a sized collection, which a slice is not.
+#[allow(clippy::ptr_arg)]
+fn alike(a: &Vec<char>, b: &Vec<char>, ha: &[u16; 37], hb: &[u16; 37]) -> bool {
+    let max_len = a.len().max(b.len()).max(1);
+    let allowed = (max_len as f64 * (1.0 - ALIKE_QUESTIONS) + EPSILON).floor() as usize;
+    if a.len().abs_diff(b.len()) > allowed || bag_distance(ha, hb) > allowed {
+        return false;
+    }
+    let distance = strsim::generic_levenshtein(a, b);
+    1.0 - distance as f64 / max_len as f64 >= ALIKE_QUESTIONS
 }
 
 // One check after another, in the order a moderator reads the report; split, they would scatter.
@@ -139,11 +315,15 @@ fn cross_check(
                     // Its file could not be read: that is already the error to fix.
                     continue;
                 }
+                let hint = match closest_id(related, by_id.keys()) {
+                    Some(id) => format!("did you mean {id}? use the id of an existing entry (its file name without .md)"),
+                    None => "use the id of an existing entry (its file name without .md)".to_owned(),
+                };
                 problems.push(Problem::error(
                     &entry.file,
                     line,
                     format!("related entry '{related}' does not exist"),
-                    "use the id of an existing entry (its file name without .md)",
+                    hint,
                 ));
             } else if *related == entry.id {
                 problems.push(Problem::warning(
@@ -186,36 +366,18 @@ fn cross_check(
         }
     }
 
-    // Questions of two entries so alike that the matcher cannot tell them apart. Similar
-    // strings have similar lengths, so only neighbours in length order are compared.
-    questions.sort_by_key(|(key, _, _)| key.chars().count());
-    let lengths: Vec<usize> = questions
-        .iter()
-        .map(|(k, _, _)| k.chars().count())
-        .collect();
-    let histograms: Vec<[u16; 37]> = questions.iter().map(|(k, _, _)| histogram(k)).collect();
-    for i in 0..questions.len() {
-        for j in i + 1..questions.len() {
-            let max_len = lengths[j].max(1) as f64;
-            let allowed = (max_len * (1.0 - ALIKE_QUESTIONS)).floor() as usize;
-            if lengths[j] - lengths[i] > allowed {
-                break;
-            }
-            let (a, ea, qa) = &questions[i];
-            let (b, eb, qb) = &questions[j];
-            if ea != eb
-                && bag_distance(&histograms[i], &histograms[j]) <= allowed
-                && strsim::normalized_levenshtein(a, b) >= ALIKE_QUESTIONS
-            {
-                let (entry, other) = (&entries[*eb], &entries[*ea]);
-                problems.push(Problem::warning(
-                    &entry.file,
-                    located(&entry.file, qb),
-                    format!("\"{qb}\" is almost the same as \"{qa}\" in {}", other.id),
-                    "the matcher cannot tell them apart: reword one, or keep it in one entry",
-                ));
-            }
-        }
+    // Questions of two entries so alike that the matcher cannot tell them apart: only the
+    // pairs that share a rare character trigram are compared (see `alike_pairs`).
+    for (i, j) in alike_pairs(&questions) {
+        let (_, ea, qa) = &questions[i];
+        let (_, eb, qb) = &questions[j];
+        let (entry, other) = (&entries[*eb], &entries[*ea]);
+        problems.push(Problem::warning(
+            &entry.file,
+            located(&entry.file, qb),
+            format!("\"{qb}\" is almost the same as \"{qa}\" in {}", other.id),
+            "the matcher cannot tell them apart: reword one, or keep it in one entry",
+        ));
     }
 
     problems.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));

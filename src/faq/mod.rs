@@ -15,9 +15,73 @@ mod parse;
 
 pub use dir::{is_faq_file, load_dir, read_faq_dir, DirContents};
 
+/// Warnings for entry files (`*.md`) in subfolders of `dir`, which are never loaded: one per
+/// subfolder, e.g. "2 files in drafts/ not loaded", so a moderator knows. Hidden folders (`.git`)
+/// are skipped; an unreadable folder is passed over.
+#[must_use]
+pub fn unloaded_subfolders(dir: &std::path::Path) -> Vec<Problem> {
+    let Ok(items) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut folders: Vec<(String, usize)> = items
+        .filter_map(Result::ok)
+        .filter(|item| item.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|item| {
+            let name = item.file_name().to_string_lossy().into_owned();
+            let count = count_entry_files(&item.path(), 0);
+            (!name.starts_with('.') && count > 0).then_some((name, count))
+        })
+        .collect();
+    folders.sort();
+    folders
+        .into_iter()
+        .map(|(name, count)| {
+            Problem::warning(
+                &format!("{name}/"),
+                1,
+                format!(
+                    "{count} {} in {name}/ not loaded: the bot reads only the FAQ folder itself, not its subfolders",
+                    if count == 1 { "file" } else { "files" }
+                ),
+                "move an entry up into the FAQ folder to publish it; drafts may stay where they are",
+            )
+        })
+        .collect()
+}
+
+/// How deep [`unloaded_subfolders`] looks: enough for drafts/old/, bounded against loops.
+const MAX_SUBFOLDER_DEPTH: usize = 4;
+
+fn count_entry_files(dir: &std::path::Path, depth: usize) -> usize {
+    if depth >= MAX_SUBFOLDER_DEPTH {
+        return 0;
+    }
+    let Ok(items) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    items
+        .filter_map(Result::ok)
+        .map(|item| {
+            let name = item.file_name().to_string_lossy().into_owned();
+            match item.file_type() {
+                _ if name.starts_with('.') => 0,
+                Ok(t) if t.is_dir() => count_entry_files(&item.path(), depth + 1),
+                Ok(t) if t.is_file() => usize::from(
+                    Path::new(&name)
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+                        && !name.eq_ignore_ascii_case("readme.md"),
+                ),
+                _ => 0,
+            }
+        })
+        .sum()
+}
+
 use crate::synonyms::Synonyms;
 use rustc_hash::FxHashMap;
 use std::fmt;
+use std::path::Path;
 
 /// Answers longer than this do not fit in a Discord embed description.
 pub const MAX_ANSWER_CHARS: usize = 4096;
@@ -126,6 +190,8 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum FaqError {
     /// The directory itself could not be listed.
+    /// (The message holds the system's reason, which is also `source()`: the CLI prints the
+    /// chain with [`crate::cli::error_text`], which says it once.)
     #[error("cannot read the FAQ directory {dir}: {source}")]
     Unreadable {
         /// The directory.

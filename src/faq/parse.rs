@@ -80,6 +80,110 @@ fn line_at(text: &str, at: usize) -> usize {
     text.as_bytes()[..end].split(|b| *b == b'\n').count()
 }
 
+/// Where a TOML error starts in the file and what it is, from toml's span and message. `part`
+/// is the TOML that was parsed, found at byte `base` of the file's `text`.
+///
+/// - An error toml finds at the end of a line or of the text (a missing closing quote or
+///   bracket) is put on the last line with something on it, where the fix goes, not the next.
+/// - A string left open ("a quote is missing") is named as such: toml reads on past it and
+///   reports whatever it trips on next, often "missing comma".
+/// - A duplicate key is named, with the line where it first appears.
+fn toml_error(text: &str, base: usize, part: &str, e: &toml::de::Error) -> (usize, String) {
+    let message = e.message().trim().to_owned();
+    let Some(span) = e.span() else {
+        return (line_at(text, base), message);
+    };
+    let start = span.start.min(part.len());
+    let at_blank = part[start..].chars().next().is_none_or(char::is_whitespace);
+    let at = if at_blank {
+        part[..start].trim_end().len()
+    } else {
+        start
+    };
+    let line = line_at(text, base + at);
+    if message.starts_with("duplicate key") {
+        let key = part.get(span.clone()).unwrap_or("").trim();
+        let first = first_key_line(part, key, base, text).filter(|&first| first != line);
+        let key = if key.starts_with(['"', '\'']) {
+            key.to_owned()
+        } else {
+            format!("\"{key}\"")
+        };
+        return match first {
+            Some(first) => (line, format!("duplicate key {key} (first on line {first})")),
+            None => (line, format!("duplicate key {key}")),
+        };
+    }
+    // The first line of the TOML, up to the error's, that leaves a quote open.
+    let first_line = line_at(text, base);
+    let open_quote = text
+        .lines()
+        .enumerate()
+        .skip(first_line.saturating_sub(1))
+        .take((line + 1).saturating_sub(first_line))
+        .find(|(_, l)| unclosed_quote(l))
+        .map(|(i, _)| i + 1);
+    if let Some(quote_line) = open_quote {
+        return (
+            quote_line,
+            format!(
+                "unclosed quote: this line opens a \" and does not close it (toml said: {message})"
+            ),
+        );
+    }
+    (line, message)
+}
+
+/// Whether a TOML line leaves a basic string open: an unescaped `"` not closed on the line,
+/// outside comments and `'literal'` strings (`"""` multi-line strings are left alone).
+fn unclosed_quote(line: &str) -> bool {
+    if line.contains("\"\"\"") {
+        return false;
+    }
+    let mut chars = line.chars();
+    let mut open = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if open => {
+                chars.next();
+            }
+            '"' => open = !open,
+            '\'' if !open => {
+                // A 'literal string': skip to its end.
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                }
+            }
+            '#' if !open => break,
+            _ => {}
+        }
+    }
+    open
+}
+
+/// The 1-based line (of `text`) where `key` is first defined in `part` (at byte `base` of
+/// `text`).
+fn first_key_line(part: &str, key: &str, base: usize, text: &str) -> Option<usize> {
+    if key.is_empty() {
+        return None;
+    }
+    let mut offset = 0;
+    for line in part.split_inclusive('\n') {
+        if let Some(after) = line.trim_start().strip_prefix(key) {
+            if after.trim_start().starts_with('=') {
+                return Some(line_at(
+                    text,
+                    base + offset + (line.len() - line.trim_start().len()),
+                ));
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// The first line at or after `from` (1-based) that contains `needle`, else `from`.
 pub(super) fn line_of(text: &str, needle: &str, from: usize) -> usize {
     text.lines()
@@ -90,7 +194,7 @@ pub(super) fn line_of(text: &str, needle: &str, from: usize) -> usize {
 }
 
 /// Is `id` a valid entry id (lower-case letters, digits and dashes)?
-fn valid_id(id: &str) -> bool {
+pub(super) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()
@@ -164,13 +268,11 @@ pub(super) fn entry(file: &str, text: &str, problems: &mut Vec<Problem>) -> Opti
     let front: FrontMatter = match toml::from_str(front) {
         Ok(front) => front,
         Err(e) => {
-            let line = e
-                .span()
-                .map_or(front_line, |span| line_at(text, front_start + span.start));
+            let (line, message) = toml_error(text, front_start, front, &e);
             problems.push(Problem::error(
                 file,
                 line,
-                format!("bad front matter: {}", e.message().trim()),
+                format!("bad front matter: {message}"),
                 "front matter is TOML: key = \"text\" or key = [\"a\", \"b\"]; known keys: title, questions, keywords, related, sources",
             ));
             return None;
@@ -302,11 +404,11 @@ pub(super) fn synonyms(file: &str, text: &str, problems: &mut Vec<Problem>) -> S
     let parsed: SynonymsFile = match toml::from_str(text) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let line = e.span().map_or(1, |span| line_at(text, span.start));
+            let (line, message) = toml_error(text, 0, text, &e);
             problems.push(Problem::error(
                 file,
                 line,
-                format!("bad synonyms file: {}", e.message().trim()),
+                format!("bad synonyms file: {message}"),
                 "the file has a [synonyms] table of lines like \"physical therapy\" = [\"pt\", \"physio\"]",
             ));
             return SynonymsParsed::default();
