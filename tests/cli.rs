@@ -326,6 +326,8 @@ fn report_on_an_empty_file_says_so_and_leaves_it_empty() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("empty"), "{err}");
     assert_eq!(std::fs::metadata(&db).expect("metadata").len(), 0);
+}
+
 /// `faqbot` with `input` on standard input, run in `dir`, without any clinic, FAQ or log
 /// settings of the developer's environment.
 fn faqbot_in(dir: &Path, args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Output {

@@ -1268,7 +1268,9 @@ async fn refused_non_moderator_user_id_is_not_logged_at_info() {
         "the refused user's id is in the info logs: {}",
         log_text()
     );
+}
 
+#[tokio::test]
 async fn poise_overwrote_initialize_owners_and_logged_failed_to_insert_owners() {
     // A token whose application cannot be read: poise, if it asks, warns "Failed to insert
     // owners from HTTP". The bot does not use owners, so it must not ask at all.
