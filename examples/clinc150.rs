@@ -11,6 +11,7 @@
 //! ```
 
 use anyhow::{bail, Context, Result};
+use faqbot::matcher::Addressing;
 use faqbot::matcher::{Matcher, Tuning};
 use faqbot::synonyms::Synonyms;
 use serde_json::json;
@@ -73,7 +74,7 @@ fn predict(matcher: &Matcher, queries: &Split) -> Vec<(f32, Option<String>)> {
     queries
         .iter()
         .map(|(q, _)| {
-            let ranked = matcher.rank(q);
+            let ranked = matcher.read(q, Addressing::Direct).candidates();
             ranked
                 .first()
                 .map_or((0.0, None), |c| (c.score, Some(c.id.clone())))
@@ -191,7 +192,7 @@ fn main() -> Result<()> {
             .iter()
             .map(|(q, _)| {
                 let start = Instant::now();
-                let ranked = matcher.rank(q);
+                let ranked = matcher.read(q, Addressing::Direct).candidates();
                 let us = start.elapsed().as_secs_f64() * 1e6;
                 latencies_us.push(us);
                 if options.slowest > 0 {

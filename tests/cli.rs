@@ -156,10 +156,16 @@ fn eval_sweep_lists_thresholds() {
     ]);
     assert!(out.status.success());
     let text = stdout(&out);
+    // The legend explains `balanced`, the header follows, the threshold in use is marked.
+    assert!(text.starts_with("balanced = "), "{text}");
     assert!(
-        text.starts_with("threshold") && text.lines().count() > 10,
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("threshold")),
         "{text}"
     );
+    assert!(text.lines().any(|l| l.starts_with("*")), "{text}");
+    assert!(text.lines().count() > 10, "{text}");
 }
 
 #[test]

@@ -374,6 +374,24 @@ impl Reading {
         }
     }
 
+    /// The candidates the decision is made from, best first: the deciding window's, without
+    /// the refused ones (for benchmarks that pick their own threshold).
+    #[must_use]
+    pub fn candidates(&self) -> Vec<Candidate> {
+        if self.not_for_the_bot {
+            return Vec::new();
+        }
+        self.deciding_window()
+            .map(|w| {
+                w.candidates
+                    .iter()
+                    .filter(|j| j.refusal.is_none())
+                    .map(|j| j.candidate.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The best candidates of the window that decides, judged, for explanations.
     #[must_use]
     pub fn deciding_window(&self) -> Option<&Window> {
