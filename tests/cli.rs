@@ -164,7 +164,7 @@ fn eval_sweep_lists_thresholds() {
             .is_some_and(|l| l.starts_with("threshold")),
         "{text}"
     );
-    assert!(text.lines().any(|l| l.starts_with("*")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with('*')), "{text}");
     assert!(text.lines().count() > 10, "{text}");
 }
 
