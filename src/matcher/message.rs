@@ -16,11 +16,6 @@ pub const MAX_MESSAGE_CHARS: usize = 4000;
 /// last one. Each asking part is scored on its own, so this bounds a message's work.
 pub const MAX_PARTS: usize = 24;
 
-/// A message of at most this many words that asks nothing in form ("5yo cant dress himself",
-/// "missed milestones") is still read as a question in a help channel: parents state a worry
-/// tersely and mean "what now?". A longer statement is a story or news, not a question.
-pub const TERSE_STATEMENT_WORDS: usize = 6;
-
 /// Openings of a sentence that ask: interrogatives and auxiliaries that start a question
 /// ("what is", "is it normal", "should we", "can someone explain", "any advice"), sorted.
 pub const ASK_OPENINGS: &[&str] = &[

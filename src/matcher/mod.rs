@@ -735,12 +735,8 @@ impl Matcher {
         } else {
             None
         };
-        let total_words: usize = words.iter().map(|w| w.words.len()).sum();
-        let terse = total_words <= message::TERSE_STATEMENT_WORDS;
-        let _ = terse;
         let not_for_the_bot =
             addressing == Addressing::HelpChannel && asking.is_empty() && chatter.is_some();
-        let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
         // (window, the parts of it that ask): the asking parts' topic must be covered.
         let mut questions: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
         if !not_for_the_bot {
@@ -759,7 +755,6 @@ impl Matcher {
                     while start > 0 && self.topic_words(&words[start..=i]).len() < MIN_TOPIC_WORDS {
                         start -= 1;
                     }
-                    spans.push(start..i + 1);
                     // A question with a topic word of its own is also scored alone, so that
                     // the sentences read with it never dilute it.
                     if start < i && !self.topic_words(&words[i..=i]).is_empty() {
@@ -772,7 +767,6 @@ impl Matcher {
                 }
             }
         }
-        let _ = spans;
         questions.sort_by_key(|(s, a)| (s.start, s.end, a.start));
         questions.dedup();
         // The whole message, as evidence beside each window: the story names what "the two" or
@@ -964,7 +958,7 @@ impl Reading {
     #[must_use]
     pub fn explanation(&self) -> Explanation {
         let reading = self;
-        let window = reading.deciding_window();
+        let window = self.deciding_window();
         Explanation {
             parts: reading.parts.clone(),
             window: window.map_or(0..0, |w| w.parts.clone()),
