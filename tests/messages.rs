@@ -107,3 +107,61 @@ fn one_long_word_is_read_in_bounded_work() {
         assert!(!matches!(decision, Decision::Answer(_)));
     }
 }
+
+#[test]
+fn a_common_word_the_faq_singles_out_is_what_the_question_is_about() {
+    // "self" and "care" are common English words, but the FAQ holds them in one entry: the
+    // question is about them, not about the sleepover before it.
+    let k = knowledge();
+    let message = "She's 9 and wants to go to a friend's sleepover next month. Can OT teach self \
+                   care like washing up on her own?";
+    let decision = k.answer(message, Addressing::HelpChannel);
+    assert_eq!(
+        answered(&decision),
+        Some("daily-living-skills"),
+        "{decision:?}"
+    );
+}
+
+#[test]
+fn an_aside_before_but_is_not_what_the_question_is_about() {
+    let k = knowledge();
+    let message = "I know speech isn't something you cover here but can OT help my son with \
+                   buttons and zippers?";
+    let decision = k.answer(message, Addressing::HelpChannel);
+    assert_eq!(
+        answered(&decision),
+        Some("daily-living-skills"),
+        "{decision:?}"
+    );
+}
+
+#[test]
+fn chat_shorthand_reads_as_the_words_it_stands_for() {
+    let k = knowledge();
+    for (message, expected) in [
+        ("wat happens at ur first pt visit", "pt-visit"),
+        ("diff btwn ot n pt", "ot-vs-pt"),
+    ] {
+        let decision = k.answer(message, Addressing::HelpChannel);
+        assert_eq!(
+            answered(&decision),
+            Some(expected),
+            "{message}: {decision:?}"
+        );
+    }
+}
+
+#[test]
+fn a_rare_thing_the_faq_never_names_is_refused() {
+    // "orthotics" and "podiatrist" are rare English words the FAQ never holds: the question is
+    // about them, whatever else it shares with an entry.
+    let k = knowledge();
+    for message in [
+        "can a physical therapist help my son get used to his new orthotics?",
+        "is it better to see a podiatrist or a physical therapist for flat feet?",
+    ] {
+        let decision = k.answer(message, Addressing::HelpChannel);
+        assert_eq!(answered(&decision), None, "{message}: {decision:?}");
+    }
+}

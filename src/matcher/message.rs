@@ -264,10 +264,48 @@ pub fn split(message: &str) -> Vec<Part> {
             flush(&mut current, &mut question_mark, &mut parts);
             continue;
         }
+        // "quick background: ...", "two questions lol: what is OT": a colon before a space
+        // ends a lead-in (a time such as 10:30 has none).
+        if c == ':' && chars.get(i + 1).is_some_and(|n| n.is_whitespace()) {
+            pending = true;
+            continue;
+        }
+        let word_start =
+            i == 0 || !chars[i - 1].is_alphanumeric() && !is_apostrophe_char(chars[i - 1]);
+        if word_start
+            && parts.len() + 1 < MAX_PARTS
+            && current.chars().any(char::is_alphanumeric)
+            && starts_with_contrast(&chars[i..])
+        {
+            flush(&mut current, &mut question_mark, &mut parts);
+        }
         current.push(c);
     }
     flush(&mut current, &mut question_mark, &mut parts);
     parts
+}
+
+/// Words that open a clause turning from what was said ("i know ADHD isnt your thing but can
+/// OT help with dressing", "totally unrelated but what does the PT do"): the clause is read
+/// on its own, so that the aside before it is not taken as what the question is about.
+/// Sorted.
+pub const CONTRAST_WORDS: &[&str] = &["but", "however"];
+
+fn is_apostrophe_char(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘')
+}
+
+/// Does the text start with one of the [`CONTRAST_WORDS`] as a whole word?
+fn starts_with_contrast(rest: &[char]) -> bool {
+    CONTRAST_WORDS.iter().any(|w| {
+        let n = w.chars().count();
+        rest.len() > n
+            && rest[..n]
+                .iter()
+                .zip(w.chars())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+            && !rest[n].is_alphanumeric()
+    })
 }
 
 /// Does the text after a comma open with a word that asks?

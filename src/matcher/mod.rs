@@ -16,6 +16,7 @@
 mod features;
 mod index;
 pub mod message;
+mod shorthand;
 mod typos;
 
 pub use index::{BM25_B, BM25_K1};
@@ -423,8 +424,19 @@ pub const ALTERNATIVE_NAMED_SHARE: f32 = 0.2;
 /// of its texts, OT in a sixth) and the when-to-seek entry cover both therapies.
 pub const ALTERNATIVE_MIN_SHARE: f32 = 0.1;
 
-/// A word and its stem.
-type TopicWord = (String, String);
+/// A word that says what a question is about, and how much an entry's lacking it counts
+/// against the entry.
+#[derive(Debug, Clone)]
+struct TopicWord {
+    word: String,
+    stem: String,
+    /// 0 for a common English word the FAQ singles out (see [`DISTINCTIVE_WORD_SHARE`]): it
+    /// counts for an entry that holds it, and not against one that lacks it ("two questions").
+    uncovered_weight: f32,
+}
+
+/// A word and its stem: the kind of answer a "how ..." question asks for.
+type WordAndStem = (String, String);
 
 /// A question needs at least this many words of its own that say what it is about (not
 /// function or discourse words) to be scored alone; one with fewer ("any advice?", "what would
@@ -449,6 +461,14 @@ pub const MIN_TOPIC_COVERAGE: f32 = 0.34;
 /// word the entry explains.
 pub const UNKNOWN_TOPIC_WEIGHT: f32 = 1.0;
 
+/// A word the FAQ has never seen and rarer than this in English ("chiropractor", "helmet",
+/// "ABA", "sneakers") names a thing: the question is about it.
+pub const RARE_WORD_COUNT: f32 = 1.0e7;
+
+/// Weight of a rare topic word the FAQ has never seen (see [`RARE_WORD_COUNT`]): alone, it
+/// refuses an entry that covers less than half of the rest.
+pub const RARE_TOPIC_WEIGHT: f32 = 2.0;
+
 /// Weight of a topic word the entry lacks but another entry holds ("evaluation" asked of the
 /// OT session entry). 1, as an unknown word: weighing it more refused covered long messages
 /// whose story words other entries hold (measured with `faqbot eval`, see the README).
@@ -459,6 +479,10 @@ pub const ELSEWHERE_TOPIC_WEIGHT: f32 = 1.0;
 /// detail than the subject, and refusing on it cost the tidy sets more right answers than it
 /// saved wrong ones on the realistic set.
 pub const MIN_UNCOVERED_WEIGHT: f32 = 2.0;
+
+/// A common English word in at most this share of the FAQ's entries ("care" in "self care",
+/// "school", "book") says what a question is about all the same: the FAQ singles it out.
+pub const DISTINCTIVE_WORD_SHARE: f32 = 0.2;
 
 /// A word in at least this share of the FAQ's entries ("therapy", "child", "help") is the
 /// domain itself, not a question's topic.
@@ -813,23 +837,38 @@ impl Matcher {
 
     /// The words of a stretch of parts that say what it is about: not function or discourse
     /// words, not generic English, not the FAQ's domain words. (word, stem) pairs.
-    fn topic_words(&self, parts: &[Words]) -> Vec<(String, String)> {
+    fn topic_words(&self, parts: &[Words]) -> Vec<TopicWord> {
         let domain = (DOMAIN_WORD_SHARE * self.ids.len() as f32).max(2.0);
-        let mut out: Vec<(String, String)> = Vec::new();
+        let distinct = (DISTINCTIVE_WORD_SHARE * self.ids.len() as f32).max(1.0);
+        let mut out: Vec<TopicWord> = Vec::new();
         for part in parts {
             for ((word, stem), &stop) in part.words.iter().zip(&part.stems).zip(&part.stop) {
-                let generic = stop
+                if stop
                     || message::is_discourse(word)
                     || word.chars().count() < 3
                     || !word.chars().all(char::is_alphabetic)
-                    || typos::frequency(word).is_some_and(|f| f >= GENERIC_WORD_COUNT)
-                    || self
-                        .stem_df
-                        .get(&stem_feature(stem))
-                        .is_some_and(|&df| df as f32 >= domain);
-                if !generic && !out.iter().any(|(_, s)| s == stem) {
-                    out.push((word.clone(), stem.clone()));
+                    || out.iter().any(|t| &t.stem == stem)
+                {
+                    continue;
                 }
+                let df = self.stem_df.get(&stem_feature(stem)).map(|&df| df as f32);
+                if df.is_some_and(|df| df >= domain) {
+                    continue;
+                }
+                let frequency = typos::frequency(word).unwrap_or(0.0);
+                let common = frequency >= GENERIC_WORD_COUNT;
+                let uncovered_weight = match df {
+                    _ if common && df.is_some_and(|df| df <= distinct) => 0.0,
+                    _ if common => continue,
+                    Some(_) => ELSEWHERE_TOPIC_WEIGHT,
+                    None if frequency < RARE_WORD_COUNT => RARE_TOPIC_WEIGHT,
+                    None => UNKNOWN_TOPIC_WEIGHT,
+                };
+                out.push(TopicWord {
+                    word: word.clone(),
+                    stem: stem.clone(),
+                    uncovered_weight,
+                });
             }
         }
         out
@@ -839,7 +878,7 @@ impl Matcher {
         &self,
         span: std::ops::Range<usize>,
         words: Words,
-        (topic, question_type): (&[TopicWord], Option<&TopicWord>),
+        (topic, question_type): (&[TopicWord], Option<&WordAndStem>),
         story: Option<&[f32]>,
     ) -> Window {
         let scores = self.scores(&words.features());
@@ -875,8 +914,8 @@ impl Matcher {
     fn refusal(
         &self,
         words: &Words,
-        topic: &[(String, String)],
-        question_type: Option<&(String, String)>,
+        topic: &[TopicWord],
+        question_type: Option<&WordAndStem>,
         entry: usize,
     ) -> Option<Refusal> {
         for (group, named) in self
@@ -925,17 +964,12 @@ impl Matcher {
         }
         let mut uncovered = Vec::new();
         let (mut covered_weight, mut uncovered_weight) = (0.0, 0.0);
-        for (word, stem) in topic {
-            let feature = stem_feature(stem);
-            if self.stems.contains(feature, entry) {
+        for t in topic {
+            if self.stems.contains(stem_feature(&t.stem), entry) {
                 covered_weight += 1.0;
-            } else {
-                uncovered.push(word.clone());
-                uncovered_weight += if self.stem_df.contains_key(&feature) {
-                    ELSEWHERE_TOPIC_WEIGHT
-                } else {
-                    UNKNOWN_TOPIC_WEIGHT
-                };
+            } else if t.uncovered_weight > 0.0 {
+                uncovered.push(t.word.clone());
+                uncovered_weight += t.uncovered_weight;
             }
         }
         let total = covered_weight + uncovered_weight;
@@ -987,11 +1021,15 @@ fn read_words(
     synonyms: &Synonyms,
     vocabulary: Option<&typos::Vocabulary>,
 ) -> (Words, Vec<(String, String)>) {
-    let mut words = synonyms.apply(text::words(text));
+    let mut words = synonyms.apply(shorthand::expand(text::words(text)));
     let mut corrections = Vec::new();
     if let Some(vocabulary) = vocabulary {
+        let names = names_and_acronyms(text);
         let mut corrected = false;
         for word in &mut words {
+            if names.contains(word) {
+                continue;
+            }
             if let Some(fixed) = vocabulary.correct(word) {
                 corrections.push((word.clone(), fixed.clone()));
                 *word = fixed;
@@ -1006,6 +1044,31 @@ fn read_words(
     let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
     let stop: Vec<bool> = words.iter().map(|w| text::is_stop_word(w)).collect();
     (Words { words, stems, stop }, corrections)
+}
+
+/// The words of `text` typed as acronyms ("ADHD", "IEP", "NICU") or as names (capitalised
+/// after the first word: "Noor", "Mateo"), lower-cased: typo correction leaves them alone, as
+/// they are not misspelt English ("IEP" is not "imp").
+fn names_and_acronyms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, token) in text.split_whitespace().enumerate() {
+        let word: String = token
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .chars()
+            .filter(|c| !text::is_apostrophe(*c))
+            .collect();
+        let mut letters = word.chars().filter(|c| c.is_alphabetic());
+        let Some(first) = letters.next() else {
+            continue;
+        };
+        let rest_upper = word.chars().skip(1).all(|c| !c.is_lowercase());
+        let acronym = first.is_uppercase() && rest_upper && word.chars().count() >= 2;
+        let name = i > 0 && first.is_uppercase() && !rest_upper;
+        if acronym || name {
+            out.push(word.to_lowercase());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -290,3 +290,36 @@ fn a_question_with_too_little_of_its_own_is_read_with_the_sentence_before() {
         matches!(reading.decide(&MatchConfig::DEFAULT), Decision::Answer(ref c) if c.id == "fine-motor")
     );
 }
+
+#[test]
+fn an_acronym_or_a_name_is_not_corrected_into_an_english_word() {
+    let explanation = fixture().explain("will the OT come to his IEP meeting with Noor");
+    assert!(
+        explanation.corrections.is_empty(),
+        "{:?}",
+        explanation.corrections
+    );
+    assert!(explanation.words.contains(&"iep".to_owned()));
+    // Typed in lower case, the same word is a typo as before.
+    let lower = fixture().explain("how do i book an apointment");
+    assert!(!lower.corrections.is_empty());
+}
+
+#[test]
+fn a_colon_ends_a_lead_in() {
+    let parts = message::split("two quick questions: what is OT, and is there parking");
+    assert_eq!(parts[0].text, "two quick questions");
+    assert!(parts.len() >= 2, "{parts:?}");
+}
+
+#[test]
+fn but_opens_a_clause_of_its_own() {
+    let parts = message::split("i know it isnt your area but can OT help with buttons");
+    let texts: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["i know it isnt your area", "but can OT help with buttons"]
+    );
+    // Inside a word it is no break ("button", "butter").
+    assert_eq!(message::split("buttons and butter").len(), 1);
+}
