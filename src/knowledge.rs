@@ -68,14 +68,19 @@ impl Knowledge {
     /// Why [`Knowledge::ask`] decides what it does.
     #[must_use]
     pub fn explain(&self, question: &str) -> Explanation {
-        self.matcher.explain(question)
+        self.matcher
+            .read(question, Addressing::Direct)
+            .explanation(self.config.threshold)
     }
 
     /// [`Knowledge::ask`] and [`Knowledge::explain`] from one reading.
     #[must_use]
     pub fn ask_explained(&self, question: &str) -> (Decision, Explanation) {
         let reading = self.matcher.read(question, Addressing::Direct);
-        (reading.decide(&self.config), reading.explanation())
+        (
+            reading.decide(&self.config),
+            reading.explanation(self.config.threshold),
+        )
     }
 
     /// The FAQ.

@@ -323,39 +323,24 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// What to do with the message at these thresholds: the window whose best admissible
-    /// candidate scores highest decides; refused candidates never answer.
+    /// What to do with the message at these thresholds: the window chosen by
+    /// [`Reading::deciding_window`] decides; refused candidates never answer.
     #[must_use]
     pub fn decide(&self, config: &MatchConfig) -> Decision {
         if self.not_for_the_bot {
             return Decision::NotAQuestion(self.chatter.unwrap_or(Chatter::Other));
         }
-        let mut best: Option<Vec<Candidate>> = None;
-        let mut raw_best: Option<&Candidate> = None;
-        for window in &self.windows {
-            if let Some(first) = window.candidates.first() {
-                if raw_best.is_none_or(|b| first.candidate.score > b.score) {
-                    raw_best = Some(&first.candidate);
-                }
-            }
-            let admissible: Vec<Candidate> = window
-                .candidates
-                .iter()
-                .filter(|j| j.refusal.is_none())
-                .map(|j| j.candidate.clone())
-                .collect();
-            let Some(top) = admissible.first() else {
-                continue;
-            };
-            if best
-                .as_ref()
-                .and_then(|b| b.first())
-                .is_none_or(|b| top.score > b.score)
-            {
-                best = Some(admissible);
-            }
-        }
-        let decision = match best {
+        let raw_best = self
+            .windows
+            .iter()
+            .filter_map(|w| w.candidates.first())
+            .map(|j| &j.candidate)
+            .max_by(|a, b| a.score.total_cmp(&b.score));
+        let list = self
+            .deciding_window(config.threshold)
+            .map(Window::admissible)
+            .filter(|list| !list.is_empty());
+        let decision = match list {
             Some(list)
                 if self.terse_statement
                     && list
@@ -375,36 +360,76 @@ impl Reading {
         }
     }
 
-    /// The candidates the decision is made from, best first: the deciding window's, without
+    /// The candidates the decision is made from, best first: the best-scoring window's, without
     /// the refused ones (for benchmarks that pick their own threshold).
     #[must_use]
     pub fn candidates(&self) -> Vec<Candidate> {
         if self.not_for_the_bot {
             return Vec::new();
         }
-        self.deciding_window()
-            .map(|w| {
-                w.candidates
-                    .iter()
-                    .filter(|j| j.refusal.is_none())
-                    .map(|j| j.candidate.clone())
-                    .collect()
-            })
+        self.deciding_window(f32::INFINITY)
+            .map(Window::admissible)
             .unwrap_or_default()
     }
 
-    /// The best candidates of the window that decides, judged, for explanations.
+    /// The window that decides at `threshold`. Of the questions with an admissible candidate
+    /// at or above it, the last one asked decides, with its best-scoring window: in a story the
+    /// last question is what the parent wants to know, and an earlier one is often a remark ("i
+    /// always thought PT was only after surgery? what does a PT cover for kids?"). When no
+    /// window reaches the threshold, the best-scoring window (for explanations and near
+    /// misses).
     #[must_use]
-    pub fn deciding_window(&self) -> Option<&Window> {
-        let top = |w: &Window| {
-            w.candidates
+    pub fn deciding_window(&self, threshold: f32) -> Option<&Window> {
+        let top = |w: &Window| w.admissible().first().map_or(-1.0, |c| c.score);
+        let best = |a: &&Window, b: &&Window| top(a).total_cmp(&top(b));
+        let last_question = self
+            .windows
+            .iter()
+            .filter(|w| top(w) >= threshold)
+            .map(|w| w.parts.end)
+            .max();
+        match last_question {
+            Some(end) => self
+                .windows
                 .iter()
-                .find(|j| j.refusal.is_none())
-                .map_or(-1.0, |j| j.candidate.score)
-        };
-        self.windows.iter().max_by(|a, b| top(a).total_cmp(&top(b)))
+                .filter(|w| w.parts.end == end)
+                .max_by(best),
+            None => self.windows.iter().max_by(best),
+        }
     }
 }
+
+impl Window {
+    /// The candidates that may answer, best first: none when the window's best candidate was
+    /// refused for naming the other alternative and outscores the best admissible one by
+    /// [`OTHER_ALTERNATIVE_DOMINANCE`] ("what happens at an OT evaluation" is the PT visit
+    /// entry's question asked of OT: the OT session entry does not answer it).
+    #[must_use]
+    pub fn admissible(&self) -> Vec<Candidate> {
+        let list: Vec<Candidate> = self
+            .candidates
+            .iter()
+            .filter(|j| j.refusal.is_none())
+            .map(|j| j.candidate.clone())
+            .collect();
+        let dominated = match (self.candidates.first(), list.first()) {
+            (Some(first), Some(best)) => {
+                matches!(first.refusal, Some(Refusal::OtherAlternative { .. }))
+                    && first.candidate.score >= OTHER_ALTERNATIVE_DOMINANCE * best.score
+            }
+            _ => false,
+        };
+        if dominated {
+            Vec::new()
+        } else {
+            list
+        }
+    }
+}
+
+/// A question is the other alternative's version of an entry (see [`Window::admissible`]) when
+/// that entry scores at least this many times the best entry that may answer.
+pub const OTHER_ALTERNATIVE_DOMINANCE: f32 = 1.5;
 
 /// Alternatives the FAQ names ("occupational" / "physical"), and which entries name which.
 #[derive(Debug, Clone, Default)]
@@ -442,6 +467,11 @@ type WordAndStem = (String, String);
 /// function or discourse words) to be scored alone; one with fewer ("any advice?", "what would
 /// they work on with him?") is read with the sentences before it.
 pub const MIN_TOPIC_WORDS: usize = 2;
+
+/// Weight of an uncovered topic word that comes from the sentences read with a question that
+/// has none of its own ("is that an OT thing or PT?"): those sentences are the story, and
+/// only some of their words are what "that" is.
+pub const CONTEXT_TOPIC_WEIGHT: f32 = 0.5;
 
 /// Share of an entry's score on the whole message added to its score on a question window: the
 /// story names what a question's "it" or "the two" are, and a matching story lifts the right
@@ -815,7 +845,11 @@ impl Matcher {
                 // read with it for lack of them only when it has none ("any advice?").
                 let own = self.topic_words(&words[asking.end - 1..asking.end]);
                 let topic = if own.is_empty() {
-                    self.topic_words(&words[asking])
+                    let mut context = self.topic_words(&words[asking]);
+                    for t in &mut context {
+                        t.uncovered_weight *= CONTEXT_TOPIC_WEIGHT;
+                    }
+                    context
                 } else {
                     own
                 };
@@ -979,20 +1013,23 @@ impl Matcher {
         None
     }
 
-    /// Reads `question` as a direct question and says why: its words as read, typo
-    /// corrections, and the deciding window's candidates by scorer with the words they share.
+    /// Reads `question` as a direct question and says why at the default threshold: its words
+    /// as read, typo corrections, and the deciding window's candidates by scorer with the words
+    /// they share.
     #[must_use]
     pub fn explain(&self, question: &str) -> Explanation {
-        self.read(question, Addressing::Direct).explanation()
+        self.read(question, Addressing::Direct)
+            .explanation(MatchConfig::DEFAULT.threshold)
     }
 }
 
 impl Reading {
-    /// The reading as an explanation: its parts, and the deciding window's candidates.
+    /// The reading as an explanation at `threshold`: its parts, and the deciding window's
+    /// candidates.
     #[must_use]
-    pub fn explanation(&self) -> Explanation {
+    pub fn explanation(&self, threshold: f32) -> Explanation {
         let reading = self;
-        let window = self.deciding_window();
+        let window = self.deciding_window(threshold);
         Explanation {
             parts: reading.parts.clone(),
             window: window.map_or(0..0, |w| w.parts.clone()),

@@ -233,7 +233,9 @@ fn an_ot_question_is_not_answered_with_a_pt_entry() {
     // Issue 8: "what happens at an OT evaluation" went to the PT visit entry.
     let reading =
         therapy_fixture().read("what happens at an OT evaluation?", Addressing::HelpChannel);
-    let window = reading.deciding_window().expect("a window");
+    let window = reading
+        .deciding_window(MatchConfig::DEFAULT.threshold)
+        .expect("a window");
     let pt = window
         .candidates
         .iter()
@@ -284,7 +286,9 @@ fn a_question_with_too_little_of_its_own_is_read_with_the_sentence_before() {
         "my daughter cant hold a pencil and struggles with buttons. any advice?",
         Addressing::HelpChannel,
     );
-    let window = reading.deciding_window().expect("a window");
+    let window = reading
+        .deciding_window(MatchConfig::DEFAULT.threshold)
+        .expect("a window");
     assert_eq!(window.parts, 0..2);
     assert!(
         matches!(reading.decide(&MatchConfig::DEFAULT), Decision::Answer(ref c) if c.id == "fine-motor")
