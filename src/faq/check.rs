@@ -1,9 +1,7 @@
 //! Checks across entries: unique ids, related ids that exist, questions no two entries share.
 
 use super::parse::{self, line_of};
-use super::{
-    Checked, Entry, Faq, FaqError, Problem, Severity, SourceFile, ALIKE_QUESTIONS, SYNONYMS_FILE,
-};
+use super::{Checked, Entry, Faq, FaqError, Problem, Severity, SourceFile, SYNONYMS_FILE};
 use crate::synonyms::Synonyms;
 use rustc_hash::FxHashMap;
 
@@ -155,131 +153,6 @@ fn normalised(synonyms: &Synonyms, question: &str) -> String {
     synonyms.apply(crate::text::words(question)).join(" ")
 }
 
-/// Counts of a-z, 0-9 and anything else in a normalised question.
-fn histogram(text: &[char]) -> [u16; 37] {
-    let mut counts = [0u16; 37];
-    for &c in text {
-        let slot = match c {
-            'a'..='z' => c as usize - 'a' as usize,
-            '0'..='9' => 26 + c as usize - '0' as usize,
-            _ => 36,
-        };
-        counts[slot] = counts[slot].saturating_add(1);
-    }
-    counts
-}
-
-/// A lower bound of the edit distance from character counts alone: each edit fixes at most
-/// one surplus character on each side. Cheap enough to skip most Levenshtein computations.
-fn bag_distance(a: &[u16; 37], b: &[u16; 37]) -> usize {
-    let (mut more, mut less) = (0usize, 0usize);
-    for (x, y) in a.iter().zip(b) {
-        if x > y {
-            more += usize::from(x - y);
-        } else {
-            less += usize::from(y - x);
-        }
-    }
-    more.max(less)
-}
-
-/// Character n-grams of this length index the questions for the near-duplicate check.
-const GRAM: usize = 3;
-/// Slack for the floating-point bounds below, so that rounding never makes them stricter.
-const EPSILON: f64 = 1e-9;
-
-/// The pairs `(i, j)`, `i < j`, of questions of different entries whose normalised forms are at
-/// least [`ALIKE_QUESTIONS`] similar (normalised Levenshtein), in a time near-linear in the
-/// number of questions instead of comparing all pairs.
-///
-/// Strings within edit distance `k` share at least `max_len - GRAM + 1 - k * GRAM` trigrams
-/// (counted with repetition). With `k <= (1 - ALIKE_QUESTIONS) * max_len`, each question gets a
-/// lower bound `t` of the trigrams any alike partner shares with it; two sets that share `t`
-/// items must share one among the first `len - t + 1` of each, in any fixed order (prefix
-/// filtering). Ordering the trigrams rarest first makes those prefixes rare, so only questions
-/// sharing a rare trigram are ever compared, and those pairs are then checked exactly.
-fn alike_pairs(questions: &[(String, usize, &str)]) -> Vec<(usize, usize)> {
-    let chars: Vec<Vec<char>> = questions
-        .iter()
-        .map(|(k, _, _)| k.chars().collect())
-        .collect();
-    // Each trigram occurrence is a token: (trigram, how many times it came before in the string),
-    // so that a set intersection counts repeated trigrams like a multiset does.
-    let mut ids: FxHashMap<(&[char], u16), u32> = FxHashMap::default();
-    let mut frequency: Vec<u32> = Vec::new();
-    let tokens: Vec<Vec<u32>> = chars
-        .iter()
-        .map(|text| {
-            let mut seen: FxHashMap<&[char], u16> = FxHashMap::default();
-            text.windows(GRAM)
-                .map(|gram| {
-                    let nth = seen.entry(gram).or_insert(0);
-                    *nth = nth.saturating_add(1);
-                    let next = ids.len() as u32;
-                    let id = *ids.entry((gram, *nth)).or_insert(next);
-                    if id == next {
-                        frequency.push(0);
-                    }
-                    frequency[id as usize] += 1;
-                    id
-                })
-                .collect()
-        })
-        .collect();
-    let histograms: Vec<[u16; 37]> = chars.iter().map(|c| histogram(c)).collect();
-    let similarity_gap = 1.0 - ALIKE_QUESTIONS;
-    let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
-    let mut last_seen: Vec<usize> = vec![usize::MAX; questions.len()];
-    let mut pairs = Vec::new();
-    for (i, text) in chars.iter().enumerate() {
-        let len = text.len();
-        // Shorter than this, "alike" means equal, which the exact check already reported.
-        if (len as f64 / ALIKE_QUESTIONS) * similarity_gap + EPSILON < 1.0 {
-            continue;
-        }
-        let mut sorted = tokens[i].clone();
-        sorted.sort_unstable_by_key(|&t| (frequency[t as usize], t));
-        // Shared trigrams with any alike partner: at least L - GRAM + 1 - GRAM * gap * L for the
-        // longer length L >= len, smallest at L = len.
-        let shared =
-            (len as f64 * (1.0 - GRAM as f64 * similarity_gap) - (GRAM - 1) as f64 - EPSILON)
-                .ceil()
-                .max(1.0) as usize;
-        let prefix = sorted.len().saturating_sub(shared) + 1;
-        for &token in sorted.iter().take(prefix) {
-            let list = postings.entry(token).or_default();
-            for &j in list.iter() {
-                if last_seen[j] == i {
-                    continue;
-                }
-                last_seen[j] = i;
-                if questions[i].1 != questions[j].1
-                    && alike(&chars[i], &chars[j], &histograms[i], &histograms[j])
-                {
-                    pairs.push((j.min(i), j.max(i)));
-                }
-            }
-            list.push(i);
-        }
-    }
-    pairs.sort_unstable();
-    pairs
-}
-
-/// Whether two normalised questions (as characters, with their [`histogram`]s) are at least
-/// [`ALIKE_QUESTIONS`] similar, with the cheap length and character-count bounds first.
-// `&Vec`: strsim's generic Levenshtein takes a sized collection, which a slice is not.
-#[allow(clippy::ptr_arg)]
-fn alike(a: &Vec<char>, b: &Vec<char>, ha: &[u16; 37], hb: &[u16; 37]) -> bool {
-    let max_len = a.len().max(b.len()).max(1);
-    let allowed = (max_len as f64 * (1.0 - ALIKE_QUESTIONS) + EPSILON).floor() as usize;
-    if a.len().abs_diff(b.len()) > allowed || bag_distance(ha, hb) > allowed {
-        return false;
-    }
-    let distance = strsim::generic_levenshtein(a, b);
-    1.0 - distance as f64 / max_len as f64 >= ALIKE_QUESTIONS
-}
-
 // One check after another, in the order a moderator reads the report; split, they would scatter.
 #[allow(clippy::too_many_lines)]
 fn cross_check(
@@ -366,9 +239,10 @@ fn cross_check(
         }
     }
 
-    // Questions of two entries so alike that the matcher cannot tell them apart: only the
-    // pairs that share a rare character trigram are compared (see `alike_pairs`).
-    for (i, j) in alike_pairs(&questions) {
+    // Questions of two entries so alike that the matcher cannot tell them apart, found through
+    // an index rather than by comparing all pairs (see `super::alike`).
+    let keys: Vec<(&str, usize)> = questions.iter().map(|(k, e, _)| (k.as_str(), *e)).collect();
+    for (i, j) in super::alike::pairs(&keys) {
         let (_, ea, qa) = &questions[i];
         let (_, eb, qb) = &questions[j];
         let (entry, other) = (&entries[*eb], &entries[*ea]);

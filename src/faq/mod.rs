@@ -9,8 +9,11 @@
 //! bytes); [`load_dir`] reads a directory ([`read_faq_dir`]) and calls it. Every problem is reported, not just the
 //! first, as `file:line: message` with a hint.
 
+mod alike;
 mod check;
 mod dir;
+#[doc(hidden)]
+pub mod generated;
 mod parse;
 
 pub use dir::{is_faq_file, load_dir, read_faq_dir, DirContents};
