@@ -123,12 +123,6 @@ impl Rest {
         Self { http, proxied }
     }
 
-    /// serenity's client (for the calls that need no retry here).
-    #[must_use]
-    pub fn http(&self) -> &Arc<Http> {
-        &self.http
-    }
-
     /// Posts `message` in `channel`, waiting out rate limits (see the module docs).
     pub async fn send_message(
         &self,
