@@ -105,15 +105,11 @@ impl Data {
     }
 
     /// Matches `question` against one snapshot of the FAQ, builds the reply and logs the
-    /// question (never blocks: see [`QuestionLog::log`]); on the blocking pool, under
-    /// [`Data::matching`] (waiting in line when every core is matching).
+    /// question (never blocks: see [`QuestionLog::log`]); under [`Data::matching`] (waiting
+    /// in line when every core is matching).
     pub async fn answer(&self, origin: Origin, question: &str) -> Handled {
-        let knowledge = Arc::clone(&self.knowledge);
-        let config = Arc::clone(&self.config);
-        let log = self.log.clone();
-        let question = question.to_owned();
         self.matching
-            .run(move || answer_now(&knowledge, &config.clinic, &log, origin, &question))
+            .run(|| answer_now(&self.knowledge, self.clinic(), &self.log, origin, question))
             .await
     }
 }
