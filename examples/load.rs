@@ -8,6 +8,7 @@
 //! cargo build --release && cargo run --release --example load               # paced, 2000/s
 //! cargo run --release --example load -- --rate 0                            # all at once
 //! cargo run --release --example load -- --rate 1000 --rest-delay-ms 100     # a slow Discord
+//! cargo run --release --example load -- --rate 1000 --rest-delay-ms 2000    # Discord in trouble
 //! ```
 //!
 //! With `--rest-delay-ms`, the fake holds every reply's `POST` that long before answering it

@@ -1271,6 +1271,37 @@ async fn refused_non_moderator_user_id_is_not_logged_at_info() {
 }
 
 #[tokio::test]
+async fn faq_reload_logged_the_moderators_id_at_info() {
+    // A user id no other test uses, so another test's events cannot hide or fake the result.
+    const RELOADING_MODERATOR_ID: u64 = 1_100_000_000_000_000_778;
+    let h = Harness::start().await;
+    let who = InteractionSpec {
+        user_id: RELOADING_MODERATOR_ID,
+        ..InteractionSpec::moderator()
+    };
+    let (_, report) = reload(&h, &who).await;
+    assert!(
+        report
+            .as_deref()
+            .is_some_and(|r| r.contains("FAQ reloaded")),
+        "{report:?}"
+    );
+    h.stop().await;
+    assert!(
+        logs()
+            .iter()
+            .any(|e| e["fields"]["message"] == json!("FAQ reloaded by a moderator")),
+        "the reload is logged: {}",
+        log_text()
+    );
+    assert!(
+        !log_text().contains(&RELOADING_MODERATOR_ID.to_string()),
+        "the moderator's id is in the info logs: {}",
+        log_text()
+    );
+}
+
+#[tokio::test]
 async fn poise_overwrote_initialize_owners_and_logged_failed_to_insert_owners() {
     // A token whose application cannot be read: poise, if it asks, warns "Failed to insert
     // owners from HTTP". The bot does not use owners, so it must not ask at all.
@@ -1437,24 +1468,26 @@ async fn a_429_on_every_attempt_gives_up_with_one_warning_naming_the_rate_limit(
     h.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_slow_rest_call_stalls_every_channel() {
     let h = Harness::start().await;
-    // Discord is slow in one channel: 40 replies there are held 3 s each, more than the 32
-    // events that were handled at once.
+    // Discord is slow in one channel: more replies are held there than the events the bot
+    // once handled at once (32, then 1 024, each holding its turn across the REST wait).
     let slow = format!("/channels/{GUILD_CHANNEL_ID}/messages");
-    let held = 40;
+    let held = 1100;
     h.fake
-        .delay_next("POST", &slow, Duration::from_secs(3), held);
+        .delay_next("POST", &slow, Duration::from_secs(6), held);
     for _ in 0..held {
         h.send(&mention(OT_QUESTION));
     }
-    // Bounded polling: until the replies in the slow channel are on the wire.
+    // Bounded polling: until every reply in the slow channel is on the wire at once (waiting
+    // for Discord is not bounded by the matching work).
     let deadline = std::time::Instant::now() + T;
-    while h.fake.in_progress() < 32 {
+    while h.fake.in_progress() < held as usize {
         assert!(
             std::time::Instant::now() < deadline,
-            "the replies never started"
+            "only {} of {held} replies were sent while Discord was slow",
+            h.fake.in_progress()
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -1463,6 +1496,157 @@ async fn one_slow_rest_call_stalls_every_channel() {
     h.reply_to(dm).await;
     let slow_done = h.fake.count(|r| r.is_message_in(GUILD_CHANNEL_ID));
     assert_eq!(slow_done, 0, "the DM waited for the slow channel");
+    h.stop().await;
+}
+
+/// The attempts at interaction `id`'s first response: (status, arrived, answered) in order.
+fn callbacks_of(h: &Harness, id: u64) -> Vec<(u16, std::time::Instant, std::time::Instant)> {
+    h.fake
+        .requests()
+        .iter()
+        .filter(|r| r.is_callback_of(id))
+        .map(|r| (r.status, r.at, r.answered))
+        .collect()
+}
+
+/// Waits for the successful first response to interaction `id`, after a 429 on the first try;
+/// checks that the retry waited `retry_after`.
+async fn retried_callback(h: &Harness, id: u64, retry_after: Duration) -> Recorded {
+    let answered = h
+        .fake
+        .wait_for(|r| r.is_callback_of(id) && r.status == 204, T)
+        .await
+        .unwrap_or_else(|| panic!("no response after the 429: {:?}", callbacks_of(h, id)));
+    let attempts = callbacks_of(h, id);
+    assert_eq!(
+        attempts.len(),
+        2,
+        "one 429, then the response: {attempts:?}"
+    );
+    assert_eq!(attempts[0].0, 429);
+    let gap = attempts[1].1.duration_since(attempts[0].2);
+    assert!(
+        gap >= retry_after,
+        "retried after {gap:?}, before retry_after"
+    );
+    answered
+}
+
+#[tokio::test]
+async fn a_429_on_an_interaction_response_lost_it_after_one_attempt() {
+    let mod_log = MOD_LOG_CHANNEL_ID.to_string();
+    let h = Harness::start_with(&[("MOD_LOG_CHANNEL_ID", &mod_log)]).await;
+    let retry_after = Duration::from_millis(300);
+
+    // A slash command: /ask.
+    h.fake
+        .rate_limit_next("POST", "/interactions/", retry_after, 1);
+    let ask = h.fake.command_interaction(
+        &InteractionSpec::member(),
+        "ask",
+        json!([opt_str("question", PT_QUESTION)]),
+    );
+    let answer = retried_callback(&h, ask, retry_after).await;
+    assert_answer_of(&h, &answer.body["data"], "what-is-pt");
+
+    // A button: "Helpful" under a reply.
+    let question = h.send(&help(OT_QUESTION));
+    let reply = h.reply_to(question).await;
+    let helpful = custom_ids(&reply.body)
+        .into_iter()
+        .find(|id| id.ends_with(":y"))
+        .expect("helpful");
+    h.fake
+        .rate_limit_next("POST", "/interactions/", retry_after, 1);
+    let click = h
+        .fake
+        .component_interaction(&at(USER_ID), &helpful, reply.response.clone());
+    let thanks = retried_callback(&h, click, retry_after).await;
+    assert!(thanks
+        .data_content()
+        .is_some_and(|c| c.contains("glad it helped")));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_429_on_the_moderators_channel_lost_the_question_after_one_attempt() {
+    let mod_log = MOD_LOG_CHANNEL_ID.to_string();
+    let h = Harness::start_with(&[("MOD_LOG_CHANNEL_ID", &mod_log)]).await;
+    let question = h.send(&MessageSpec {
+        channel_id: HELP_CHANNEL_ID,
+        ..mention(OUT_OF_SCOPE)
+    });
+    let fallback = h.reply_to(question).await;
+    let ask = custom_ids(&fallback.body)
+        .into_iter()
+        .find(|id| id.starts_with("faq:askmod:"))
+        .expect("ask a moderator");
+    let retry_after = Duration::from_millis(300);
+    let path = format!("/channels/{MOD_LOG_CHANNEL_ID}/messages");
+    h.fake.rate_limit_next("POST", &path, retry_after, 1);
+    let click = h
+        .fake
+        .component_interaction(&at(USER_ID), &ask, fallback.response.clone());
+    let told = h.callback(click).await;
+    assert!(
+        told.data_content()
+            .is_some_and(|c| c.contains("someone will follow up")),
+        "{:#}",
+        told.body
+    );
+    let posts: Vec<Recorded> = h
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.is_message_in(MOD_LOG_CHANNEL_ID))
+        .collect();
+    assert_eq!(posts.len(), 2, "one 429, then the post");
+    assert_eq!((posts[0].status, posts[1].status), (429, 200));
+    assert!(posts[1].at.duration_since(posts[0].answered) >= retry_after);
+    assert!(posts[1].content().is_some_and(|c| c.contains(OUT_OF_SCOPE)));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_429_on_every_interaction_response_gives_up_with_one_warning_naming_the_rate_limit() {
+    let h = Harness::start().await;
+    let question = h.send(&help(BOOK_QUESTION));
+    let reply = h.reply_to(question).await;
+    let helpful = custom_ids(&reply.body)
+        .into_iter()
+        .find(|id| id.ends_with(":y"))
+        .expect("helpful");
+    h.fake
+        .rate_limit_next("POST", "/interactions/", Duration::from_millis(20), 1000);
+    let click = h
+        .fake
+        .component_interaction(&at(USER_ID), &helpful, reply.response.clone());
+    let about_it = |e: &Value| {
+        e["fields"]["message"] == json!("could not answer a button click")
+            && e["fields"]["custom_id"].as_str() == Some(helpful.as_str())
+    };
+    let warning = support::harness::wait_for_log(about_it, T)
+        .await
+        .unwrap_or_else(|| panic!("no warning: {}", log_text()));
+    assert_eq!(warning["level"], json!("WARN"));
+    let error = warning["fields"]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("rate limited"), "{error}");
+    assert!(
+        error.contains(&format!("/interactions/{click}/:token/callback")),
+        "{error}"
+    );
+    assert!(
+        !error.contains(&format!("itok-{click}")),
+        "the token: {error}"
+    );
+    assert!(error.contains("retry after"), "{error}");
+    assert!(error.contains("attempt"), "{error}");
+    assert!(!error.contains("Could not decode"), "{error}");
+    assert_eq!(
+        callbacks_of(&h, click).len(),
+        faqbot::discord::rest::MAX_ATTEMPTS as usize
+    );
+    assert_eq!(logs().iter().filter(|e| about_it(e)).count(), 1);
     h.stop().await;
 }
 

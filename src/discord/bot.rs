@@ -5,9 +5,11 @@
 //! SIGINT/SIGTERM, then [`Bot::shutdown`]: stop the shards (no new events), let the replies in
 //! flight finish (at most [`SHUTDOWN_GRACE`]), close the question log.
 
+use super::admission::{Admission, Matching, MAX_EVENTS_OUTSTANDING};
 use super::config::{BotConfig, ShardSpec};
 use super::cooldown::Cooldown;
 use super::render::{limits, split_text, Rendered};
+use super::rest::Rest;
 use super::{commands, handler, Data, Error};
 use crate::faq::{FaqError, Problem};
 use crate::knowledge::Knowledge;
@@ -27,15 +29,6 @@ use tracing::{info, warn};
 
 /// How long shutdown waits for each step (shards to close, replies in flight to finish).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
-/// At most this many events are in flight at once (matched, and waiting for Discord to take
-/// the reply); the rest wait their turn. The bound is on open connections and memory, not on
-/// matching: matching is synchronous CPU work on the runtime's worker threads, so at most one
-/// question per worker is being matched at any moment whatever this says, and nearly all of an
-/// event's time in flight is the wait for Discord. A turn held across that wait caps
-/// throughput at this bound / REST latency: 1 024 keeps up with 10 000 questions/s at 100 ms
-/// per call (the 32 it used to be gave 320/s, and one slow call stalled every channel).
-pub const MAX_EVENTS_IN_FLIGHT: usize = 1024;
 
 /// How often rows past retention are deleted from the question log.
 const RETENTION_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -144,12 +137,13 @@ impl Drop for InFlightGuard {
     }
 }
 
-/// poise's framework, with every event counted in [`InFlight`] while it is handled, and at most
-/// [`MAX_EVENTS_IN_FLIGHT`] in flight at once.
+/// poise's framework, with every event counted in [`InFlight`] while it is handled, and the
+/// messages and interactions bounded by [`Admission`] (shed past
+/// [`MAX_EVENTS_OUTSTANDING`](super::admission::MAX_EVENTS_OUTSTANDING)).
 struct Tracked {
     inner: poise::Framework<Data, Error>,
     in_flight: InFlight,
-    turns: tokio::sync::Semaphore,
+    admission: Admission,
 }
 
 #[serenity::async_trait]
@@ -159,9 +153,21 @@ impl serenity::Framework for Tracked {
     }
 
     async fn dispatch(&self, ctx: serenity::Context, event: serenity::FullEvent) {
+        // Only what parents and moderators send is bounded: READY (poise's setup), resumes and
+        // the cache updates are few and must never be shed.
+        let bounded = matches!(
+            event,
+            serenity::FullEvent::Message { .. } | serenity::FullEvent::InteractionCreate { .. }
+        );
+        let _place = if bounded {
+            let Some(place) = self.admission.admit() else {
+                return;
+            };
+            Some(place)
+        } else {
+            None
+        };
         let _busy = self.in_flight.enter();
-        // The semaphore is never closed; if it were, handling the event anyway is right.
-        let _turn = self.turns.acquire().await.ok();
         self.inner.dispatch(ctx, event).await;
     }
 }
@@ -233,11 +239,12 @@ fn open_log(config: &BotConfig) -> QuestionLog {
     }
 }
 
-/// Posts `text` to the moderators' log channel, split to fit; failures are logged.
-async fn post_to_mod_log(http: &serenity::Http, channel: ChannelId, text: &str) {
+/// Posts `text` to the moderators' log channel, split to fit, waiting out rate limits;
+/// failures are logged.
+async fn post_to_mod_log(rest: &Rest, channel: ChannelId, text: &str) {
     for piece in split_text(text, limits::CONTENT) {
-        if let Err(e) = channel
-            .send_message(http, Rendered::text(piece).into_message())
+        if let Err(e) = rest
+            .send_message(channel, Rendered::text(piece).into_message())
             .await
         {
             warn!(error = %e, %channel, "could not post to the moderator log channel");
@@ -267,16 +274,11 @@ async fn register_commands(
 
 /// Starts the FAQ watch (if configured): each reload is logged, and a refused edit is also
 /// posted to the moderator log channel.
-fn watch_faq(
-    config: &BotConfig,
-    knowledge: &SharedKnowledge,
-    http: &Arc<serenity::Http>,
-) -> Option<FaqWatcher> {
+fn watch_faq(config: &BotConfig, knowledge: &SharedKnowledge, rest: Rest) -> Option<FaqWatcher> {
     if !config.watch_faq {
         return None;
     }
     let runtime = tokio::runtime::Handle::current();
-    let http = Arc::clone(http);
     let mod_log = config.mod_log_channel;
     let on_outcome = move |outcome: &ReloadOutcome| {
         if outcome.is_reloaded() {
@@ -285,9 +287,9 @@ fn watch_faq(
         }
         warn!("FAQ changed on disk: {outcome}");
         if let Some(channel) = mod_log {
-            let http = Arc::clone(&http);
+            let rest = rest.clone();
             let text = outcome.to_string();
-            runtime.spawn(async move { post_to_mod_log(&http, channel, &text).await });
+            runtime.spawn(async move { post_to_mod_log(&rest, channel, &text).await });
         }
     };
     match live::watch(
@@ -308,7 +310,8 @@ fn watch_faq(
 ///
 /// serenity 0.12.5 applies the proxy only without its own rate limiter: with a proxy, rate
 /// limits are the proxy's job (as with twilight-http-proxy), and the 429s it passes on are
-/// retried by [`Rest`](super::rest::Rest) for replies, on the same client.
+/// retried by [`Rest`] (replies, interaction responses, the moderators' channel), on the
+/// same client.
 fn build_http(config: &BotConfig) -> Result<(serenity::Http, Option<reqwest::Client>), RunError> {
     let http = HttpBuilder::new(config.token.expose());
     let Some(proxy) = &config.api_proxy else {
@@ -345,6 +348,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
         Arc::clone(&config),
         log.clone(),
         Cooldown::new(config.cooldown),
+        proxied.clone(),
     );
     let guild = config.guild;
     let framework = poise::Framework::builder()
@@ -364,8 +368,8 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
         // poise 0.7 copies over `FrameworkOptions::initialize_owners` in `build()`.
         .initialize_owners(false)
         .setup(move |ctx, ready, framework| {
-            let (knowledge, config, log, cooldown) = parts;
-            let rest = super::rest::Rest::new(Arc::clone(&ctx.http), proxied);
+            let (knowledge, config, log, cooldown, proxied) = parts;
+            let rest = Rest::new(Arc::clone(&ctx.http), proxied);
             Box::pin(async move {
                 // In the background: events wait for this setup, not for Discord's answer.
                 let commands =
@@ -379,6 +383,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
                     recent: super::recent::Recent::default(),
                     bot_id: ready.user.id,
                     rest,
+                    matching: Matching::default(),
                 })
             })
         })
@@ -386,14 +391,15 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
     let tracked = Tracked {
         inner: framework,
         in_flight: in_flight.clone(),
-        turns: tokio::sync::Semaphore::new(MAX_EVENTS_IN_FLIGHT),
+        admission: Admission::new(MAX_EVENTS_OUTSTANDING),
     };
     let mut client = ClientBuilder::new_with_http(http, intents())
         .framework(tracked)
         .await
         .map_err(|e| RunError::Client(Box::new(e)))?;
     let shard_manager = Arc::clone(&client.shard_manager);
-    let watcher = watch_faq(&config, &knowledge, &client.http);
+    let rest = Rest::new(Arc::clone(&client.http), proxied);
+    let watcher = watch_faq(&config, &knowledge, rest);
     let shards = config.shards;
     let task = tokio::spawn(async move {
         match shards {

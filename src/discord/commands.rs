@@ -11,6 +11,7 @@
 use super::action::Action;
 use super::handler::{trace_handled, Sent};
 use super::render::{self, limits, no_pings, render, render_with, split_text, truncate, Rendered};
+use super::rest::SendError;
 use super::route::clean_question;
 use super::suggest::{self, MAX_SUGGESTIONS};
 use super::{AskedWhere, Context, Data, Error};
@@ -18,10 +19,11 @@ use crate::live;
 use crate::reply::{self, Choice, Reply};
 use crate::store::{Origin, StoreError};
 use poise::serenity_prelude::{
-    self as serenity, AutocompleteChoice, ButtonStyle, ComponentInteraction,
-    CreateAutocompleteResponse, CreateButton, CreateInteractionResponse,
+    AutocompleteChoice, ButtonStyle, ComponentInteraction, CreateAutocompleteResponse,
+    CreateButton, CreateInteractionResponse, CreateInteractionResponseFollowup,
     CreateInteractionResponseMessage, Message, MessageId, MessageReference, Permissions, RoleId,
 };
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -65,6 +67,53 @@ pub async fn moderator_check(ctx: Context<'_>) -> Result<bool, Error> {
     ))
 }
 
+/// Sends `reply` as the command's response (its first response, else a follow-up), as poise's
+/// `ctx.send` does, through [`Rest`](super::rest::Rest) so a 429 from `DISCORD_API_PROXY` is
+/// waited out.
+async fn send(ctx: Context<'_>, reply: poise::CreateReply) -> Result<(), SendError> {
+    let poise::Context::Application(app) = ctx else {
+        // Prefix commands are off; if one came, poise knows how to answer it.
+        ctx.send(reply).await?;
+        return Ok(());
+    };
+    let reply = ctx.reply_builder(reply);
+    let rest = &ctx.data().rest;
+    let interaction = app.interaction;
+    if app.has_sent_initial_response.load(Ordering::SeqCst) {
+        let followup = reply.to_slash_followup_response(CreateInteractionResponseFollowup::new());
+        rest.create_followup(&interaction.token, followup).await?;
+    } else {
+        let message = reply.to_slash_initial_response(CreateInteractionResponseMessage::new());
+        rest.create_interaction_response(
+            interaction.id,
+            &interaction.token,
+            CreateInteractionResponse::Message(message),
+        )
+        .await?;
+        app.has_sent_initial_response.store(true, Ordering::SeqCst);
+    }
+    Ok(())
+}
+
+/// Tells Discord the answer is coming (shown only to the caller), as poise's
+/// `ctx.defer_ephemeral` does, through [`Rest`](super::rest::Rest).
+async fn defer_ephemeral(ctx: Context<'_>) -> Result<(), SendError> {
+    let poise::Context::Application(app) = ctx else {
+        return Ok(());
+    };
+    if app.has_sent_initial_response.load(Ordering::SeqCst) {
+        return Ok(());
+    }
+    let defer =
+        CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true));
+    ctx.data()
+        .rest
+        .create_interaction_response(app.interaction.id, &app.interaction.token, defer)
+        .await?;
+    app.has_sent_initial_response.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
 /// Ask the clinic's FAQ a question about therapy for your child.
 #[poise::command(slash_command)]
 pub async fn ask(
@@ -74,7 +123,7 @@ pub async fn ask(
     let started = Instant::now();
     let data = ctx.data();
     let question = clean_question(&question);
-    let handled = data.answer(Origin::SlashCommand, &question);
+    let handled = data.answer(Origin::SlashCommand, &question).await;
     let at = AskedWhere {
         author: ctx.author().id,
         channel: ctx.channel_id(),
@@ -83,7 +132,7 @@ pub async fn ask(
     };
     data.remember(&handled, &question, at);
     let rendered = render_with(&handled.reply, Some(data.feedback(&handled)));
-    let sent = ctx.send(rendered.into_poise(false)).await;
+    let sent = send(ctx, rendered.into_poise(false)).await;
     let outcome = if sent.is_ok() {
         Sent::Reply
     } else {
@@ -128,7 +177,7 @@ pub async fn list(ctx: Context<'_>) -> Result<(), Error> {
         text
     };
     for piece in split_text(&text, limits::CONTENT) {
-        ctx.send(Rendered::text(piece).into_poise(true)).await?;
+        send(ctx, Rendered::text(piece).into_poise(true)).await?;
     }
     Ok(())
 }
@@ -172,27 +221,29 @@ pub async fn show(
             ),
         }
     };
-    ctx.send(rendered.into_poise(ephemeral)).await?;
+    send(ctx, rendered.into_poise(ephemeral)).await?;
     Ok(())
 }
 
 /// Reload the FAQ from its files and check it; on errors the old FAQ stays (moderators only).
 #[poise::command(slash_command, check = "moderator_check")]
 pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
-    ctx.defer_ephemeral().await?;
+    defer_ephemeral(ctx).await?;
     let data = ctx.data();
     let shared = data.knowledge.clone();
     let dir = data.config.faq_dir.clone();
     let match_config = data.config.match_config;
     let outcome =
         tokio::task::spawn_blocking(move || live::reload(&shared, &dir, match_config)).await?;
+    // Which moderator it was is for debugging only: user ids stay out of the logs above debug.
+    debug!(by = %ctx.author().id, reloaded = outcome.is_reloaded(), "/faq reload");
     if outcome.is_reloaded() {
-        info!(by = %ctx.author().id, "FAQ reloaded by a moderator");
+        info!("FAQ reloaded by a moderator");
     } else {
-        warn!(by = %ctx.author().id, "FAQ reload refused: {outcome}");
+        warn!("FAQ reload refused: {outcome}");
     }
     for piece in split_text(&outcome.to_string(), limits::CONTENT) {
-        ctx.send(Rendered::text(piece).into_poise(true)).await?;
+        send(ctx, Rendered::text(piece).into_poise(true)).await?;
     }
     Ok(())
 }
@@ -206,7 +257,7 @@ pub async fn stats(
     #[max = 365]
     days: Option<u32>,
 ) -> Result<(), Error> {
-    ctx.defer_ephemeral().await?;
+    defer_ephemeral(ctx).await?;
     let days = days.unwrap_or(DEFAULT_STATS_DAYS);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -233,7 +284,7 @@ pub async fn stats(
         }
     };
     for piece in split_text(&text, limits::CONTENT) {
-        ctx.send(Rendered::text(piece).into_poise(true)).await?;
+        send(ctx, Rendered::text(piece).into_poise(true)).await?;
     }
     Ok(())
 }
@@ -249,7 +300,7 @@ pub async fn answer_from_faq(ctx: Context<'_>, message: Message) -> Result<(), E
     let started = Instant::now();
     let data = ctx.data();
     let question = clean_question(&message.content);
-    let handled = data.answer(Origin::ContextMenu, &question);
+    let handled = data.answer(Origin::ContextMenu, &question).await;
     let (note, sent) = if let Reply::Answer(answer) = &handled.reply {
         let at = AskedWhere {
             author: message.author.id,
@@ -260,7 +311,7 @@ pub async fn answer_from_faq(ctx: Context<'_>, message: Message) -> Result<(), E
         data.remember(&handled, &question, at);
         let feedback = Some(data.feedback(&handled));
         let reply = render_with(&handled.reply, feedback).into_reply(&message);
-        match message.channel_id.send_message(ctx.http(), reply).await {
+        match data.rest.send_message(message.channel_id, reply).await {
             Ok(_) => (
                 Rendered::text(format!("Answered with \"{}\".", answer.title)),
                 Sent::Reply,
@@ -280,7 +331,7 @@ pub async fn answer_from_faq(ctx: Context<'_>, message: Message) -> Result<(), E
         )
     };
     trace_handled(Origin::ContextMenu, &handled, sent, started);
-    ctx.send(note.into_poise(true)).await?;
+    send(ctx, note.into_poise(true)).await?;
     Ok(())
 }
 
@@ -332,7 +383,6 @@ fn moderator_picker(data: &Data, question: &str, message: MessageId) -> Rendered
 /// A moderator's pick from [`moderator_picker`]: post the entry as a reply to the message, and
 /// turn the picker into a short confirmation. Checked again here: a custom id is not a proof.
 pub async fn post_chosen(
-    ctx: &serenity::Context,
     data: &Data,
     click: &ComponentInteraction,
     message: MessageId,
@@ -361,7 +411,7 @@ pub async fn post_chosen(
         .into_message()
         .reference_message(reference)
         .allowed_mentions(no_pings().replied_user(false));
-    match click.channel_id.send_message(&ctx.http, post).await {
+    match data.rest.send_message(click.channel_id, post).await {
         Ok(_) => CreateInteractionResponse::UpdateMessage(
             CreateInteractionResponseMessage::new()
                 .content(format!("Posted \"{title}\" as the answer."))
@@ -388,7 +438,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let refusal = Rendered::text(
                 "Only moderators can use this (a moderator role, or the Manage Server permission).",
             );
-            if let Err(e) = ctx.send(refusal.into_poise(true)).await {
+            if let Err(e) = send(ctx, refusal.into_poise(true)).await {
                 warn!(error = %e, "could not send a refusal");
             }
         }

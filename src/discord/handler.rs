@@ -68,7 +68,7 @@ pub async fn on_event(
         FullEvent::Message { new_message } => on_message(ctx, data, new_message).await,
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(click),
-        } => on_click(ctx, data, click).await,
+        } => on_click(data, click).await,
         FullEvent::Ready { data_about_bot } => info!(
             user = %data_about_bot.user.name,
             shard = ?data_about_bot.shard.map(|s| (s.id.0, s.total)),
@@ -130,7 +130,7 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
         }
         Route::Ask { origin, question } => {
             debug!(origin = origin.as_str(), question = %question, "question");
-            let handled = data.answer(origin, &question);
+            let handled = data.answer(origin, &question).await;
             let sent = if should_reply(origin, handled.outcome) {
                 reply_to_question(data, msg, origin, &question, &handled).await
             } else {
@@ -198,7 +198,7 @@ async fn send_reply(data: &Data, msg: &Message, rendered: Rendered) -> bool {
 /// is "show me this", often by another parent reading the thread later, and the answer is
 /// about their child; an ephemeral reply keeps the help channel for people and leaves the
 /// original choices in place for the next reader.
-async fn on_click(ctx: &serenity::Context, data: &Data, click: &ComponentInteraction) {
+async fn on_click(data: &Data, click: &ComponentInteraction) {
     let started = Instant::now();
     let response = match Action::parse(&click.data.custom_id) {
         Some(Action::Show { entry }) => {
@@ -217,20 +217,24 @@ async fn on_click(ctx: &serenity::Context, data: &Data, click: &ComponentInterac
             CreateInteractionResponse::Message(message)
         }
         Some(Action::Post { message, entry }) => {
-            commands::post_chosen(ctx, data, click, message, &entry).await
+            commands::post_chosen(data, click, message, &entry).await
         }
         Some(Action::Vote { answer, helpful }) => {
             CreateInteractionResponse::Message(vote(data, click, answer, helpful).await)
         }
         Some(Action::AskModerator { answer }) => {
-            CreateInteractionResponse::Message(ask_moderator(ctx, data, click, answer).await)
+            CreateInteractionResponse::Message(ask_moderator(data, click, answer).await)
         }
         None => CreateInteractionResponse::Message(
             Rendered::text("This button no longer works. Please ask your question again.")
                 .into_interaction(true),
         ),
     };
-    if let Err(e) = click.create_response(&ctx.http, response).await {
+    if let Err(e) = data
+        .rest
+        .create_interaction_response(click.id, &click.token, response)
+        .await
+    {
         warn!(error = %e, custom_id = %click.data.custom_id, "could not answer a button click");
     }
     info!(
@@ -271,7 +275,6 @@ async fn vote(
 /// "Ask a moderator": the question goes to the moderators' channel (once per answer), and the
 /// parent is told someone will follow up.
 async fn ask_moderator(
-    ctx: &serenity::Context,
     data: &Data,
     click: &ComponentInteraction,
     answer: AnswerId,
@@ -297,8 +300,9 @@ async fn ask_moderator(
         click.guild_id,
         asked.as_ref(),
     );
-    match channel
-        .send_message(&ctx.http, Rendered::text(text).into_message())
+    match data
+        .rest
+        .send_message(channel, Rendered::text(text).into_message())
         .await
     {
         Ok(_) => {

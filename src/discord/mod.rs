@@ -16,8 +16,10 @@
 //! - [`recent`]: the questions recently answered, for "Ask a moderator".
 //! - [`redact`]: the bot token kept out of the logs, whatever `RUST_LOG` says.
 //! - [`rest`]: posting messages with rate limits honoured, also through a proxy.
+//! - [`admission`]: the bounds on work in flight (matching; events waiting for Discord).
 
 pub mod action;
+pub mod admission;
 pub mod bot;
 pub mod commands;
 pub mod config;
@@ -66,6 +68,8 @@ pub struct Data {
     pub bot_id: UserId,
     /// Posts replies, waiting out rate limits.
     pub rest: rest::Rest,
+    /// The bound on matching work: questions are matched under it, replies sent outside it.
+    pub matching: admission::Matching,
 }
 
 /// A question matched and logged: what to reply and what to report.
@@ -101,36 +105,49 @@ impl Data {
     }
 
     /// Matches `question` against one snapshot of the FAQ, builds the reply and logs the
-    /// question (never blocks: see [`QuestionLog::log`]).
-    #[must_use]
-    pub fn answer(&self, origin: Origin, question: &str) -> Handled {
-        let knowledge = self.knowledge.load();
-        // In a help channel parents also talk to each other: only what asks something is ours.
-        let addressing = if origin == Origin::HelpChannel {
-            Addressing::HelpChannel
-        } else {
-            Addressing::Direct
-        };
-        let decision = knowledge.answer(question, addressing);
-        let reply = reply::build(&knowledge, &decision, self.clinic());
-        let outcome = outcome_of(&decision);
-        let (entry, score) = decision
-            .best()
-            .map_or((None, 0.0), |c| (Some(c.id.clone()), c.score));
-        let answer_id = self.log.log(QuestionRecord::now(
-            origin,
-            question,
-            outcome,
-            entry.clone(),
-            score,
-        ));
-        Handled {
-            reply,
-            outcome,
-            entry,
-            score,
-            answer_id,
-        }
+    /// question (never blocks: see [`QuestionLog::log`]); under [`Data::matching`] (waiting
+    /// in line when every core is matching).
+    pub async fn answer(&self, origin: Origin, question: &str) -> Handled {
+        self.matching
+            .run(|| answer_now(&self.knowledge, self.clinic(), &self.log, origin, question))
+            .await
+    }
+}
+
+/// [`Data::answer`], on the calling thread.
+fn answer_now(
+    knowledge: &SharedKnowledge,
+    clinic: &Clinic,
+    log: &QuestionLog,
+    origin: Origin,
+    question: &str,
+) -> Handled {
+    let knowledge = knowledge.load();
+    // In a help channel parents also talk to each other: only what asks something is ours.
+    let addressing = if origin == Origin::HelpChannel {
+        Addressing::HelpChannel
+    } else {
+        Addressing::Direct
+    };
+    let decision = knowledge.answer(question, addressing);
+    let reply = reply::build(&knowledge, &decision, clinic);
+    let outcome = outcome_of(&decision);
+    let (entry, score) = decision
+        .best()
+        .map_or((None, 0.0), |c| (Some(c.id.clone()), c.score));
+    let answer_id = log.log(QuestionRecord::now(
+        origin,
+        question,
+        outcome,
+        entry.clone(),
+        score,
+    ));
+    Handled {
+        reply,
+        outcome,
+        entry,
+        score,
+        answer_id,
     }
 }
 

@@ -1,21 +1,29 @@
-//! Posting messages with Discord's rate limits honoured, also through `DISCORD_API_PROXY`.
+//! Bot posts with Discord's rate limits honoured, also through `DISCORD_API_PROXY`: replies
+//! and channel posts ([`Rest::send_message`]), interaction responses
+//! ([`Rest::create_interaction_response`], for slash commands and button clicks alike) and
+//! their follow-ups ([`Rest::create_followup`]).
 //!
 //! With a proxy, serenity 0.12.5 runs without its own rate limiter (it applies the proxy only
 //! then), so a 429 the proxy passes on reaches the caller at once, and serenity's error for it
 //! has dropped the `retry_after` (when the body has no `code`, as Discord's 429 bodies do, it
-//! reads "Could not decode json ... missing field `code`"). [`Rest::send_message`] then posts
-//! the request serenity would build itself, waits `retry_after` on a 429 and tries again,
-//! within [`MAX_ATTEMPTS`] and [`MAX_RATE_LIMIT_WAIT`]. Without a proxy, serenity's rate
+//! reads "Could not decode json ... missing field `code`"). Through a proxy these calls post
+//! the request serenity would build itself, in one loop ([`Rest::post`]): wait `retry_after` on
+//! a 429 and try again, within [`MAX_ATTEMPTS`] and a total wait ([`MAX_RATE_LIMIT_WAIT`], or
+//! [`MAX_CALLBACK_WAIT`] for an interaction's first response). Without a proxy, serenity's rate
 //! limiter waits and retries, and the call goes straight to serenity.
 
-use serenity::all::{ChannelId, CreateMessage, Http, Message};
+use serenity::all::{
+    ChannelId, CreateInteractionResponse, CreateInteractionResponseFollowup, CreateMessage, Http,
+    InteractionId, Message,
+};
+use serenity::builder::Builder as _;
 use serenity::http::{ErrorResponse, HttpError, LightMethod, Request, Route};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::debug;
 
-/// Tries of one message (the first and the retries) before it is given up.
+/// Tries of one call (the first and the retries) before it is given up.
 pub const MAX_ATTEMPTS: u32 = 5;
 
 /// The most a message waits for rate limits in all; a 429 asking for longer is given up at
@@ -23,10 +31,14 @@ pub const MAX_ATTEMPTS: u32 = 5;
 /// longer would also hold shutdown.
 pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(10);
 
+/// The most an interaction's first response waits for rate limits in all: Discord takes it
+/// only within 3 s of the click or command, and the retry itself needs time on the wire.
+pub const MAX_CALLBACK_WAIT: Duration = Duration::from_millis(2500);
+
 /// The wait after a 429 that says neither `retry_after` nor `Retry-After`.
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// Why a message was not posted.
+/// Why a post was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     /// Discord (or the proxy) kept answering 429 until the bounds ran out.
@@ -38,7 +50,8 @@ pub enum SendError {
         .retry_after.as_secs_f64()
     )]
     RateLimited {
-        /// Method and path, e.g. `POST /api/v10/channels/1/messages`.
+        /// Method and path, e.g. `POST /api/v10/channels/1/messages` (an interaction's token
+        /// shown as `:token`).
         route: String,
         /// Tries made.
         attempts: u32,
@@ -116,25 +129,79 @@ impl Rest {
         channel: ChannelId,
         message: CreateMessage,
     ) -> Result<Message, SendError> {
-        let Some(client) = &self.proxied else {
+        if self.proxied.is_none() {
             return Ok(channel.send_message(&self.http, message).await?);
+        }
+        let route = Route::ChannelMessages {
+            channel_id: channel,
         };
-        let body = serde_json::to_vec(&message).map_err(serenity::Error::Json)?;
+        let bytes = self.post(route, &message, MAX_RATE_LIMIT_WAIT).await?;
+        Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
+    }
+
+    /// Answers interaction `id` (its first response: a message, a deferral, an update of the
+    /// clicked message), waiting out rate limits within [`MAX_CALLBACK_WAIT`].
+    pub async fn create_interaction_response(
+        &self,
+        id: InteractionId,
+        token: &str,
+        response: CreateInteractionResponse,
+    ) -> Result<(), SendError> {
+        if self.proxied.is_none() {
+            return Ok(response.execute(&*self.http, (id, token)).await?);
+        }
+        let route = Route::InteractionResponse {
+            interaction_id: id,
+            token,
+        };
+        self.post(route, &response, MAX_CALLBACK_WAIT).await?;
+        Ok(())
+    }
+
+    /// Sends a follow-up message to the interaction with `token` (after its first response),
+    /// waiting out rate limits.
+    pub async fn create_followup(
+        &self,
+        token: &str,
+        followup: CreateInteractionResponseFollowup,
+    ) -> Result<Message, SendError> {
+        if self.proxied.is_none() {
+            return Ok(followup.execute(&*self.http, (None, token)).await?);
+        }
+        let application_id = self
+            .http
+            .application_id()
+            .ok_or(serenity::Error::Http(HttpError::ApplicationIdMissing))?;
+        let route = Route::WebhookFollowupMessages {
+            application_id,
+            token,
+        };
+        let bytes = self.post(route, &followup, MAX_RATE_LIMIT_WAIT).await?;
+        Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
+    }
+
+    /// The one retry loop: POSTs `body` as JSON to `route` through the proxy; on a 429 waits
+    /// `retry_after` and tries again, at most [`MAX_ATTEMPTS`] tries and `budget` of waiting in
+    /// all. Returns the body of the successful answer.
+    async fn post(
+        &self,
+        route: Route<'_>,
+        body: &impl serde::Serialize,
+        budget: Duration,
+    ) -> Result<Vec<u8>, SendError> {
+        let Some(client) = &self.proxied else {
+            return Err(serenity::Error::Other("Rest::post needs the proxy client").into());
+        };
+        let body = serde_json::to_vec(body).map_err(serenity::Error::Json)?;
         let mut waited = Duration::ZERO;
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let request = Request::new(
-                Route::ChannelMessages {
-                    channel_id: channel,
-                },
-                LightMethod::Post,
-            )
-            .body(Some(body.clone()))
-            .build(client, self.http.token(), self.http.proxy.as_deref())?
-            .build()
-            .map_err(serenity::Error::from)?;
-            let route = format!("{} {}", request.method(), request.url().path());
+            let request = Request::new(route, LightMethod::Post)
+                .body(Some(body.clone()))
+                .build(client, self.http.token(), self.http.proxy.as_deref())?
+                .build()
+                .map_err(serenity::Error::from)?;
             let response = client
                 .execute(request)
                 .await
@@ -142,7 +209,7 @@ impl Rest {
             let status = response.status();
             if status.is_success() {
                 let bytes = response.bytes().await.map_err(serenity::Error::from)?;
-                return Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?);
+                return Ok(bytes.to_vec());
             }
             if status != reqwest::StatusCode::TOO_MANY_REQUESTS {
                 let error = ErrorResponse::from_response(response, reqwest::Method::POST).await;
@@ -155,20 +222,34 @@ impl Rest {
                 .map(str::to_owned);
             let bytes = response.bytes().await.unwrap_or_default();
             let (wait, global) = retry_after(header.as_deref(), &bytes);
-            if attempts >= MAX_ATTEMPTS || waited + wait > MAX_RATE_LIMIT_WAIT {
+            if attempts >= MAX_ATTEMPTS || waited + wait > budget {
                 return Err(SendError::RateLimited {
-                    route,
+                    route: route_name(route),
                     attempts,
                     waited,
                     retry_after: wait,
                     global,
                 });
             }
-            debug!(%route, attempt = attempts, retry_after_ms = wait.as_millis(), global, "rate limited; retrying");
+            debug!(route = %route_name(route), attempt = attempts, retry_after_ms = wait.as_millis(), global, "rate limited; retrying");
             tokio::time::sleep(wait).await;
             waited += wait;
         }
     }
+}
+
+/// `POST` and the route's path, with an interaction's token (a credential for its follow-ups)
+/// shown as `:token`.
+fn route_name(route: Route<'_>) -> String {
+    let path = route.path();
+    let path = path.strip_prefix("https://discord.com").unwrap_or(&path);
+    let path = match route {
+        Route::InteractionResponse { token, .. } | Route::WebhookFollowupMessages { token, .. } => {
+            path.replace(token, ":token")
+        }
+        _ => path.to_owned(),
+    };
+    format!("POST {path}")
 }
 
 #[cfg(test)]
@@ -213,5 +294,27 @@ mod tests {
             "rate limited by Discord (429) on POST /api/v10/channels/1/messages: gave up after 5 \
              attempt(s) and 1.20 s of waiting; the last 429 said retry after 0.30 s"
         );
+    }
+
+    #[test]
+    fn rest_route_name_hides_the_interaction_token() {
+        let token = "aW50ZXJhY3Rpb246MTIz";
+        let callback = Route::InteractionResponse {
+            interaction_id: InteractionId::new(7),
+            token,
+        };
+        assert_eq!(
+            route_name(callback),
+            "POST /api/v10/interactions/7/:token/callback"
+        );
+        let followup = Route::WebhookFollowupMessages {
+            application_id: serenity::all::ApplicationId::new(2),
+            token,
+        };
+        assert_eq!(route_name(followup), "POST /api/v10/webhooks/2/:token");
+        let reply = Route::ChannelMessages {
+            channel_id: ChannelId::new(1),
+        };
+        assert_eq!(route_name(reply), "POST /api/v10/channels/1/messages");
     }
 }
