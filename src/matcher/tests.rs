@@ -327,3 +327,63 @@ fn but_opens_a_clause_of_its_own() {
     // Inside a word it is no break ("button", "butter").
     assert_eq!(message::split("buttons and butter").len(), 1);
 }
+
+#[test]
+fn the_last_question_asked_decides_when_both_are_answerable() {
+    // The first question is a remark; the one after it is what the parent wants to know.
+    let matcher = therapy_fixture();
+    let decision = help_channel(
+        &matcher,
+        "isnt OT or PT for my child the same? what happens in an OT session",
+    );
+    assert_eq!(decision.best().map(|c| c.id.as_str()), Some("ot-session"));
+    let decision = help_channel(
+        &matcher,
+        "what happens in an OT session? OT or PT for my child, what is the difference",
+    );
+    assert_eq!(decision.best().map(|c| c.id.as_str()), Some("ot-vs-pt"));
+}
+
+#[test]
+fn the_ot_version_of_a_pt_entry_is_not_answered_by_another_ot_entry() {
+    // "the first OT evaluation" is the PT visit entry's question asked of OT: the OT session
+    // entry, which shares "what happens" and "OT", does not answer it.
+    let matcher = therapy_fixture();
+    let decision = help_channel(&matcher, "what happens at the first OT evaluation?");
+    assert!(
+        !matches!(decision, Decision::Answer(_) | Decision::Ambiguous(_)),
+        "{decision:?}"
+    );
+}
+
+#[test]
+fn a_candidate_that_leaves_the_topic_uncovered_keeps_half_its_score() {
+    let judged = |id: &str, entry: usize, score: f32, refusal: Option<Refusal>| Judged {
+        candidate: Candidate {
+            entry,
+            id: id.into(),
+            score,
+        },
+        refusal,
+        parts: [0.0; 4],
+        matched_words: Vec::new(),
+    };
+    let window = Window {
+        parts: 0..1,
+        words: Vec::new(),
+        candidates: vec![
+            judged(
+                "a",
+                0,
+                0.8,
+                Some(Refusal::TopicNotCovered(vec!["helmet".into()])),
+            ),
+            judged("b", 1, 0.5, None),
+            judged("c", 2, 0.45, Some(Refusal::NothingShared)),
+        ],
+    };
+    let kept = window.admissible();
+    let ids: Vec<&str> = kept.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["b", "a"]);
+    assert!((kept[1].score - 0.8 * UNCOVERED_TOPIC_FACTOR).abs() < 1e-6);
+}
