@@ -47,11 +47,13 @@ fn buffers() -> &'static Buffers {
 }
 
 /// Every event at `info` and above, as plain text lines.
+#[must_use]
 pub fn text() -> Buffer {
     Arc::clone(&buffers().text)
 }
 
 /// faqbot's events at `info` and above and the other crates' warnings, as JSON lines.
+#[must_use]
 pub fn json() -> Buffer {
     Arc::clone(&buffers().json)
 }

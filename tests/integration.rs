@@ -1,5 +1,5 @@
 //! The integration tests: one module per file of `tests/`, built as one test binary. Each test
-//! binary links the library with serenity, poise, tokio and SQLite, so one binary instead of one
+//! binary links the library with serenity, poise, tokio and rusqlite, so one binary instead of one
 //! per file is most of what `cargo test --release` saves on top of the release build (README,
 //! Build times). One file's tests: `cargo test --release --test integration cli::`.
 //!
@@ -37,18 +37,17 @@ fn every_file_of_tests_is_a_module() {
         } else {
             continue;
         };
-        let module = module.and_then(|m| m.to_str()).expect("a UTF-8 name");
-        if module != "integration" && !root.lines().any(|l| l == format!("mod {module};")) {
-            missing.push(module.to_owned());
+        let module = module
+            .and_then(std::ffi::OsStr::to_str)
+            .expect("a UTF-8 name");
+        let line = format!("mod {module};");
+        if module != "integration" && !root.lines().any(|l| l == line) {
+            missing.push(line);
         }
     }
     assert!(
         missing.is_empty(),
         "add to tests/integration.rs: {}",
-        missing
-            .iter()
-            .map(|m| format!("mod {m};"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        missing.join(" ")
     );
 }
