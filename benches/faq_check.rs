@@ -3,7 +3,7 @@
 //! `faqbot::faq::generated`), read from disk, parsed and checked as `faqbot check` and
 //! `faqbot ask` do, then indexed.
 //!
-//! `cargo bench --bench faq_check`. The bar: load + check of 3 000 entries in at most 1 s (the
+//! `cargo bench --features bench --bench faq_check`. The bar: load + check of 3 000 entries in at most 1 s (the
 //! near-duplicate question check took 13 s on it before `src/faq/alike.rs`).
 
 use criterion::Criterion;

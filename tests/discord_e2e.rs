@@ -2,7 +2,7 @@
 //! to a fake Discord on 127.0.0.1 (`tests/support/fake_discord.rs`), driven by gateway events,
 //! checked on the REST calls it makes. Harness: `tests/support/harness.rs`.
 
-mod support;
+use crate::support;
 
 use faqbot::store::{LogConfig, Origin, QuestionLog};
 use serde_json::{json, Value};

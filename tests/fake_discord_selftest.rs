@@ -2,7 +2,7 @@
 //! clients (no faqbot code): the real clients connect to it, get events, and their REST calls
 //! are recorded and answered with payloads they accept.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -522,7 +522,7 @@ async fn poise_slash_commands() {
 
 /// Throughput of fake + plain serenity echo client: 10 000 `MESSAGE_CREATE`, one reply each.
 /// Ignored by default; run with
-/// `cargo test --release --test fake_discord_selftest -- --ignored --nocapture`.
+/// `cargo test --release --test integration fake_discord_selftest:: -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "load check, run on demand (in release)"]
 async fn load_10k_messages() {

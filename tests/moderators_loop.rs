@@ -2,7 +2,7 @@
 //! within seconds, a broken edit is refused and reported to the moderators once while the old
 //! FAQ keeps answering, and a question log that cannot be written does not stop answers.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 use support::fake_discord::Recorded;

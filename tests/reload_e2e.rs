@@ -2,7 +2,7 @@
 //! broken only for a moment (a save in two steps) is never posted to the moderators' channel
 //! as "FAQ edit refused", and the finished save is answered.
 
-mod support;
+use crate::support;
 
 use faqbot::live::SETTLE;
 use std::time::Duration;

@@ -308,34 +308,10 @@ fn git_checkout_of_a_commit_without_the_folder_and_back_then_an_edit_after_it_go
     site.assert_the_change_and_the_edit_after_it_go_live();
 }
 
-/// Everything logged in this test binary (the watch logs from its own thread).
+/// Everything logged in the test binary (the watch logs from its own thread: `captured_logs`).
 fn captured_log() -> &'static Mutex<Vec<u8>> {
     static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let writer = Arc::clone(&log);
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::INFO)
-            .with_ansi(false)
-            .with_writer(move || LogWriter(Arc::clone(&writer)))
-            .init();
-        log
-    })
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    LOG.get_or_init(crate::captured_logs::text)
 }
 
 #[test]

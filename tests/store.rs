@@ -149,38 +149,18 @@ fn unwritable_path_fails_open_and_disabled_handle_keeps_answering() {
     assert!(log.flush().is_ok());
 }
 
-/// Everything the crate logs, once a test has called this (the subscriber is process-wide
-/// because the writer logs from its own thread).
+/// Everything logged in the test binary, once a test has called this (the subscriber is
+/// process-wide because the writer logs from its own thread: `captured_logs`).
 fn captured_logs() -> &'static Captured {
     static LOGS: OnceLock<Captured> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Captured::default();
-        let writer = logs.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .try_init();
-        logs
-    })
+    LOGS.get_or_init(|| Captured(crate::captured_logs::text()))
 }
 
-#[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
-    }
-}
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

@@ -1722,7 +1722,7 @@ async fn run_connection(inner: Arc<Inner>, stream: TcpStream, conn_id: u64) {
                 for out in batch.drain(..) {
                     match out {
                         Out::Text(text) => {
-                            if sink.feed(WsMessage::Text(text.into())).await.is_err() {
+                            if sink.feed(WsMessage::Text(text)).await.is_err() {
                                 break 'conn;
                             }
                         },

@@ -14,7 +14,6 @@ use faqbot::knowledge::Knowledge;
 use faqbot::reply::Clinic;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
@@ -66,38 +65,13 @@ pub fn mention(content: &str) -> MessageSpec {
 
 // ----- captured logs ------------------------------------------------------------------------
 
-#[derive(Clone)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
 
 /// Sends faqbot's `info` and above (JSON lines, as `faqbot run --log-format json` writes
-/// them) to a buffer that [`logs`] reads. Process-wide: tests find their own events by ids.
+/// them) to a buffer that [`logs`] reads. Process-wide (`crate::captured_logs`): tests find
+/// their own events by ids.
 fn capture_logs() {
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = Capture(Arc::clone(&buffer));
-        let _ = tracing_subscriber::fmt()
-            .json()
-            .with_env_filter("warn,faqbot=info")
-            .with_writer(move || writer.clone())
-            .try_init();
-        buffer
-    });
+    LOGS.get_or_init(crate::captured_logs::json);
 }
 
 /// Every log event captured so far (all tests of this binary), as JSON objects.
