@@ -182,9 +182,14 @@ fn percentiles<T>(label: &str, inputs: &[T], rounds: usize, mut run: impl FnMut(
 
 fn distributions(knowledge: &Knowledge, clinc: Option<&(Matcher, Vec<String>)>) {
     let one = [()];
-    percentiles("6-sentence message, answer (help channel)", &one, 5000, |()| {
-        black_box(knowledge.answer(SIX_SENTENCES, Addressing::HelpChannel));
-    });
+    percentiles(
+        "6-sentence message, answer (help channel)",
+        &one,
+        5000,
+        |()| {
+            black_box(knowledge.answer(SIX_SENTENCES, Addressing::HelpChannel));
+        },
+    );
     percentiles("  baseline: its question alone", &one, 5000, |()| {
         black_box(knowledge.answer(SIX_SENTENCES_QUESTION, Addressing::HelpChannel));
     });
