@@ -1,18 +1,81 @@
 //! Speed of the matching core: one question against the real FAQ and against the CLINC150
-//! K=all corpus (150 entries, 15 000 questions), and loading the FAQ directory.
+//! K=all corpus (150 entries, 15 000 questions), a long parent message read sentence by
+//! sentence, the worst-case messages (issue 9), and loading the FAQ directory.
 //!
-//! `cargo bench --bench matcher`. After criterion's figures it prints the per-query latency
-//! distribution (p50/p99) over the CLINC150 test queries, since a tail is what a parent waits on.
+//! `cargo bench --bench matcher`. After criterion's figures it prints per-call latency
+//! distributions (p50/p99), since a tail is what a parent waits on: the 6-sentence message beside
+//! its baselines measured in the same run (its question alone, and the raw whole-message
+//! ranking), the worst cases, and the CLINC150 test queries read as the bot reads them beside the
+//! raw ranking.
 
 use criterion::Criterion;
 use faqbot::knowledge::Knowledge;
-use faqbot::matcher::{MatchConfig, Matcher};
+use faqbot::matcher::{Addressing, MatchConfig, Matcher};
 use faqbot::synonyms::Synonyms;
 use std::collections::{BTreeMap, HashMap};
 use std::hint::black_box;
 use std::time::Instant;
 
 const CLINC: &str = "../shared/data/clinc150/data_full.json";
+
+/// A parent's long help-channel message: five sentences of story, then the question.
+const SIX_SENTENCES: &str = "Hi everyone, first time posting here. My daughter is 4 and she \
+    was born 8 weeks early, so she spent a month in the NICU. She walks and runs fine now but she \
+    still can't hold a crayon properly and gets really frustrated at preschool. Her teacher \
+    mentioned that the other kids are already writing their names. We tried some of the apps \
+    and play dough ideas from online but nothing seems to stick. Would occupational therapy help \
+    with her fine motor skills, or is it too early to tell?";
+
+/// The question sentence of [`SIX_SENTENCES`] alone.
+const SIX_SENTENCES_QUESTION: &str =
+    "Would occupational therapy help with her fine motor skills, or is it too early to tell?";
+
+/// The longest message Discord sends (Nitro).
+const DISCORD_MAX: usize = 4000;
+
+/// `n` pseudo-random items from `pick` (a fixed linear congruential sequence: the same message
+/// in every run).
+fn sequence(n: usize, mut pick: impl FnMut(u32) -> char) -> String {
+    let mut state: u32 = 0x2545_f491;
+    (0..n)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            pick(state >> 8)
+        })
+        .collect()
+}
+
+/// Repeats `piece` up to `DISCORD_MAX` characters.
+fn repeated(piece: &str) -> String {
+    piece.chars().cycle().take(DISCORD_MAX).collect()
+}
+
+/// The messages that cost the most per character (issue 9), each `DISCORD_MAX` characters.
+fn worst_cases() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "4000 letters without a space",
+            sequence(DISCORD_MAX, |r| char::from(b'a' + (r % 26) as u8)),
+        ),
+        (
+            "4000 CJK chars",
+            sequence(DISCORD_MAX, |r| {
+                char::from_u32(0x4e00 + r % 0x5000).unwrap_or('\u{4e00}')
+            }),
+        ),
+        (
+            "4000 chars of asking sentences",
+            repeated("how do i help my son with walking? "),
+        ),
+        (
+            "4000 chars of long misspelled words",
+            repeated(
+                "ocupationnal physiotherrapy developmentaly incomprehensibilitties \
+                 sensorry proccessing dissorderr rehabilitaton ",
+            ),
+        ),
+    ]
+}
 
 /// The CLINC150 K=all matcher and the test queries (in-scope and out-of-scope).
 fn clinc() -> Option<(Matcher, Vec<String>)> {
@@ -34,8 +97,7 @@ fn clinc() -> Option<(Matcher, Vec<String>)> {
     Some((Matcher::new(questions, Synonyms::default()), queries))
 }
 
-fn benches(c: &mut Criterion) {
-    let (knowledge, _) = Knowledge::load("faq".as_ref(), MatchConfig::DEFAULT).expect("faq/ loads");
+fn benches(c: &mut Criterion, knowledge: &Knowledge, clinc: Option<&(Matcher, Vec<String>)>) {
     c.bench_function("faq: ask (19 entries)", |b| {
         let questions = [
             "OT or PT for my 3 year old?",
@@ -51,7 +113,28 @@ fn benches(c: &mut Criterion) {
     c.bench_function("faq: load and index faq/", |b| {
         b.iter(|| black_box(Knowledge::load("faq".as_ref(), MatchConfig::DEFAULT).is_ok()));
     });
-    if let Some((matcher, queries)) = clinc() {
+
+    let mut long = c.benchmark_group("faq: 6-sentence message");
+    long.bench_function("answer, help channel", |b| {
+        b.iter(|| black_box(knowledge.answer(SIX_SENTENCES, Addressing::HelpChannel)));
+    });
+    long.bench_function("baseline: its question alone, help channel", |b| {
+        b.iter(|| black_box(knowledge.answer(SIX_SENTENCES_QUESTION, Addressing::HelpChannel)));
+    });
+    long.bench_function("baseline: rank the whole message", |b| {
+        b.iter(|| black_box(knowledge.matcher().rank(SIX_SENTENCES)));
+    });
+    long.finish();
+
+    let mut worst = c.benchmark_group("faq: worst case");
+    for (name, message) in worst_cases() {
+        worst.bench_function(name, |b| {
+            b.iter(|| black_box(knowledge.answer(&message, Addressing::HelpChannel)));
+        });
+    }
+    worst.finish();
+
+    if let Some((matcher, queries)) = clinc {
         c.bench_function("clinc150 K=all: rank one query", |b| {
             let mut i = 0;
             b.iter(|| {
@@ -59,31 +142,36 @@ fn benches(c: &mut Criterion) {
                 black_box(matcher.rank(&queries[i]))
             });
         });
+        c.bench_function("clinc150 K=all: read one query", |b| {
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % queries.len();
+                black_box(matcher.read(&queries[i], Addressing::Direct))
+            });
+        });
     } else {
         eprintln!("{CLINC} not found: CLINC150 benches skipped");
     }
 }
 
-fn percentiles() {
-    let Some((matcher, queries)) = clinc() else {
-        return;
-    };
-    // Warm up, then time every test query three times, one at a time.
-    for q in queries.iter().take(500) {
-        black_box(matcher.rank(q));
+/// Times `run` on every input `rounds` times, one call at a time, after a warm-up, and prints
+/// the distribution of the calls in microseconds.
+fn percentiles<T>(label: &str, inputs: &[T], rounds: usize, mut run: impl FnMut(&T)) {
+    for input in inputs.iter().cycle().take(inputs.len().clamp(50, 500)) {
+        run(input);
     }
-    let mut us: Vec<f64> = Vec::with_capacity(queries.len() * 3);
-    for _ in 0..3 {
-        for q in &queries {
+    let mut us: Vec<f64> = Vec::with_capacity(inputs.len() * rounds);
+    for _ in 0..rounds {
+        for input in inputs {
             let start = Instant::now();
-            black_box(matcher.rank(q));
+            run(input);
             us.push(start.elapsed().as_secs_f64() * 1e6);
         }
     }
     us.sort_by(f64::total_cmp);
     let at = |p: f64| us[((us.len() - 1) as f64 * p).round() as usize];
     println!(
-        "clinc150 K=all per-query latency over {} queries: p50 {:.1} us, p90 {:.1} us, p99 {:.1} us, max {:.1} us",
+        "{label}: {} calls: p50 {:.1} us, p90 {:.1} us, p99 {:.1} us, max {:.1} us",
         us.len(),
         at(0.5),
         at(0.9),
@@ -92,9 +180,42 @@ fn percentiles() {
     );
 }
 
+fn distributions(knowledge: &Knowledge, clinc: Option<&(Matcher, Vec<String>)>) {
+    let one = [()];
+    percentiles(
+        "6-sentence message, answer (help channel)",
+        &one,
+        5000,
+        |()| {
+            black_box(knowledge.answer(SIX_SENTENCES, Addressing::HelpChannel));
+        },
+    );
+    percentiles("  baseline: its question alone", &one, 5000, |()| {
+        black_box(knowledge.answer(SIX_SENTENCES_QUESTION, Addressing::HelpChannel));
+    });
+    percentiles("  baseline: rank the whole message", &one, 5000, |()| {
+        black_box(knowledge.matcher().rank(SIX_SENTENCES));
+    });
+    for (name, message) in worst_cases() {
+        percentiles(&format!("worst case: {name}"), &one, 200, |()| {
+            black_box(knowledge.answer(&message, Addressing::HelpChannel));
+        });
+    }
+    if let Some((matcher, queries)) = clinc {
+        percentiles("clinc150 K=all per query, read (Direct)", queries, 3, |q| {
+            black_box(matcher.read(q, Addressing::Direct));
+        });
+        percentiles("clinc150 K=all per query, rank", queries, 3, |q| {
+            black_box(matcher.rank(q));
+        });
+    }
+}
+
 fn main() {
+    let (knowledge, _) = Knowledge::load("faq".as_ref(), MatchConfig::DEFAULT).expect("faq/ loads");
+    let clinc = clinc();
     let mut criterion = Criterion::default().configure_from_args();
-    benches(&mut criterion);
+    benches(&mut criterion, &knowledge, clinc.as_ref());
     criterion.final_summary();
-    percentiles();
+    distributions(&knowledge, clinc.as_ref());
 }
