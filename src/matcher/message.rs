@@ -16,6 +16,11 @@ pub const MAX_MESSAGE_CHARS: usize = 4000;
 /// last one. Each asking part is scored on its own, so this bounds a message's work.
 pub const MAX_PARTS: usize = 24;
 
+/// A part is read up to this many words: a sentence longer than that is pasted text (or the
+/// rest of a message past [`MAX_PARTS`]), and a question says what it asks well before. It
+/// bounds the work of each window a part is scored in.
+pub const MAX_PART_WORDS: usize = 80;
+
 /// Openings of a sentence that ask: interrogatives and auxiliaries that start a question
 /// ("what is", "is it normal", "should we", "can someone explain", "any advice"), sorted.
 pub const ASK_OPENINGS: &[&str] = &[

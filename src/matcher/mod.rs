@@ -811,6 +811,15 @@ impl Matcher {
         };
         let not_for_the_bot =
             addressing == Addressing::HelpChannel && asking.is_empty() && chatter.is_some();
+        // Each part's topic words, once: a short question is read back over several parts.
+        let part_topics: Vec<Vec<TopicWord>> = if not_for_the_bot {
+            Vec::new()
+        } else {
+            words
+                .iter()
+                .map(|w| self.topic_words(std::slice::from_ref(w)))
+                .collect()
+        };
         // (window, the parts of it that ask): the asking parts' topic must be covered.
         let mut questions: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
         if !not_for_the_bot {
@@ -826,12 +835,14 @@ impl Matcher {
                     // A question with too little of its own ("any advice?", "what would they
                     // work on?") is read with the sentences before it, which say what about.
                     let mut start = i;
-                    while start > 0 && self.topic_words(&words[start..=i]).len() < MIN_TOPIC_WORDS {
+                    while start > 0
+                        && merged_topics(&part_topics[start..=i]).len() < MIN_TOPIC_WORDS
+                    {
                         start -= 1;
                     }
                     // A question with a topic word of its own is also scored alone, so that
                     // the sentences read with it never dilute it.
-                    if start < i && !self.topic_words(&words[i..=i]).is_empty() {
+                    if start < i && !part_topics[i].is_empty() {
                         questions.push((i..i + 1, i..i + 1));
                     }
                     questions.push((start..i + 1, start..i + 1));
@@ -864,9 +875,9 @@ impl Matcher {
                 let question_type = question_type(&words[asking.end - 1]);
                 // The question's own topic words decide what must be covered; the sentences
                 // read with it for lack of them only when it has none ("any advice?").
-                let own = self.topic_words(&words[asking.end - 1..asking.end]);
+                let own = part_topics[asking.end - 1].clone();
                 let topic = if own.is_empty() {
-                    let mut context = self.topic_words(&words[asking]);
+                    let mut context = merged_topics(&part_topics[asking]);
                     for t in &mut context {
                         t.uncovered_weight *= CONTEXT_TOPIC_WEIGHT;
                     }
@@ -1079,7 +1090,9 @@ fn read_words(
     synonyms: &Synonyms,
     vocabulary: Option<&typos::Vocabulary>,
 ) -> (Words, Vec<(String, String)>) {
-    let mut words = synonyms.apply(shorthand::expand(text::words(text)));
+    let mut typed = text::words(text);
+    typed.truncate(message::MAX_PART_WORDS);
+    let mut words = synonyms.apply(shorthand::expand(typed));
     let mut corrections = Vec::new();
     if let Some(vocabulary) = vocabulary {
         let names = names_and_acronyms(text);
@@ -1102,6 +1115,18 @@ fn read_words(
     let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
     let stop: Vec<bool> = words.iter().map(|w| text::is_stop_word(w)).collect();
     (Words { words, stems, stop }, corrections)
+}
+
+/// The topic words of consecutive parts, each stem once (first occurrence first), as
+/// [`Matcher::topic_words`] gives them for the parts together.
+fn merged_topics(parts: &[Vec<TopicWord>]) -> Vec<TopicWord> {
+    let mut out: Vec<TopicWord> = Vec::new();
+    for t in parts.iter().flatten() {
+        if !out.iter().any(|o| o.stem == t.stem) {
+            out.push(t.clone());
+        }
+    }
+    out
 }
 
 /// The words of `text` typed as acronyms ("ADHD", "IEP", "NICU") or as names (capitalised
