@@ -2,7 +2,7 @@
 //! K=all corpus (150 entries, 15 000 questions), a long parent message read sentence by
 //! sentence, the worst-case messages (issue 9), and loading the FAQ directory.
 //!
-//! `cargo bench --bench matcher`. After criterion's figures it prints per-call latency
+//! `cargo bench --features bench --bench matcher`. After criterion's figures it prints per-call latency
 //! distributions (p50/p99), since a tail is what a parent waits on: the 6-sentence message beside
 //! its baselines measured in the same run (its question alone, and the raw whole-message
 //! ranking), the worst cases, and the CLINC150 test queries read as the bot reads them beside the
