@@ -62,7 +62,7 @@ impl Default for Tuning {
     }
 }
 
-pub use typos::{TYPO_MAX_LEN, TYPO_MIN_LEN, TYPO_TWO_EDITS_LEN};
+pub use typos::{MAX_TYPO_LOOKUPS, TYPO_MAX_LEN, TYPO_MIN_LEN, TYPO_TWO_EDITS_LEN};
 
 /// How many ranked candidates a decision and an explanation keep.
 pub const MAX_CANDIDATES: usize = 5;
@@ -760,7 +760,12 @@ impl Matcher {
     /// scores in 0..=1 (no reading of sentences, no refusals: the raw ranking).
     #[must_use]
     pub fn rank(&self, question: &str) -> Vec<Candidate> {
-        let (words, _) = read_words(question, &self.synonyms, Some(&self.vocabulary));
+        let mut lookups = typos::MAX_TYPO_LOOKUPS;
+        let (words, _) = read_words(
+            question,
+            &self.synonyms,
+            Some((&self.vocabulary, &mut lookups)),
+        );
         let parts = self.scores(&words.features());
         self.top(&parts, MAX_CANDIDATES)
     }
@@ -778,10 +783,15 @@ impl Matcher {
     pub fn read(&self, message: &str, addressing: Addressing) -> Reading {
         let split = message::split(message);
         let mut corrections = Vec::new();
+        let mut lookups = typos::MAX_TYPO_LOOKUPS;
         let mut parts = Vec::with_capacity(split.len());
         let mut words = Vec::with_capacity(split.len());
         for part in split {
-            let (read, fixed) = read_words(&part.text, &self.synonyms, Some(&self.vocabulary));
+            let (read, fixed) = read_words(
+                &part.text,
+                &self.synonyms,
+                Some((&self.vocabulary, &mut lookups)),
+            );
             corrections.extend(fixed);
             let form = message::form(&read.words, part.question_mark);
             parts.push(ReadPart {
@@ -1085,23 +1095,24 @@ impl Reading {
 }
 
 /// Normalises a text into words, applies the synonyms and, with a vocabulary, corrects typos.
+/// With a vocabulary, `lookups` is what is left of the message's [`typos::MAX_TYPO_LOOKUPS`].
 fn read_words(
     text: &str,
     synonyms: &Synonyms,
-    vocabulary: Option<&typos::Vocabulary>,
+    vocabulary: Option<(&typos::Vocabulary, &mut usize)>,
 ) -> (Words, Vec<(String, String)>) {
     let mut typed = text::words(text);
     typed.truncate(message::MAX_PART_WORDS);
     let mut words = synonyms.apply(shorthand::expand(typed));
     let mut corrections = Vec::new();
-    if let Some(vocabulary) = vocabulary {
+    if let Some((vocabulary, lookups)) = vocabulary {
         let names = names_and_acronyms(text);
         let mut corrected = false;
         for word in &mut words {
             if names.contains(word) {
                 continue;
             }
-            if let Some(fixed) = vocabulary.correct(word) {
+            if let Some(fixed) = vocabulary.correct(word, lookups) {
                 corrections.push((word.clone(), fixed.clone()));
                 *word = fixed;
                 corrected = true;

@@ -387,3 +387,11 @@ fn a_candidate_that_leaves_the_topic_uncovered_keeps_half_its_score() {
     assert_eq!(ids, ["b", "a"]);
     assert!((kept[1].score - 0.8 * UNCOVERED_TOPIC_FACTOR).abs() < 1e-6);
 }
+
+#[test]
+fn a_message_of_many_misspelt_words_looks_up_a_bounded_number() {
+    // "apointment" is corrected each time it is looked up; past the bound it is read as typed.
+    let message = "apointment. ".repeat(MAX_TYPO_LOOKUPS * 2);
+    let reading = fixture().read(&message, Addressing::Direct);
+    assert_eq!(reading.corrections.len(), MAX_TYPO_LOOKUPS);
+}

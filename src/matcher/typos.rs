@@ -100,6 +100,11 @@ pub(crate) fn frequency(word: &str) -> Option<f32> {
     english().counts.get(word).copied()
 }
 
+/// At most this many words of one message are looked up for a correction (the costly step): a
+/// parent's message has a few unknown words, and one with more is pasted text or gibberish,
+/// whose further words are read as typed. It bounds a message's typo work.
+pub const MAX_TYPO_LOOKUPS: usize = 48;
+
 /// Words under every form with one or two letters deleted, hashed, so that a typed word finds
 /// its neighbours with a few lookups instead of a scan.
 #[derive(Debug, Clone, Default)]
@@ -250,7 +255,7 @@ impl Vocabulary {
     }
 
     /// The word `word` was most likely meant to be, when it is not what was meant.
-    pub(crate) fn correct(&self, word: &str) -> Option<String> {
+    pub(crate) fn correct(&self, word: &str, lookups: &mut usize) -> Option<String> {
         let len = word.chars().count();
         if !(TYPO_MIN_LEN..=TYPO_MAX_LEN).contains(&len)
             || self.words.contains(word)
@@ -265,6 +270,10 @@ impl Vocabulary {
         if typed_frequency.is_some_and(|f| f >= KNOWN_WORD_COUNT) {
             return None;
         }
+        if *lookups == 0 {
+            return None;
+        }
+        *lookups -= 1;
         let typed_score = typed_frequency.map_or(0.0, f32::ln) + CORRECTION_MARGIN;
         let typed: Vec<char> = word.chars().collect();
         let keys = deletions(word, 2);
@@ -347,7 +356,11 @@ mod tests {
             "dont",
             "insurance",
         ] {
-            assert_eq!(faq().correct(word), None, "{word}");
+            assert_eq!(
+                faq().correct(word, &mut MAX_TYPO_LOOKUPS.clone()),
+                None,
+                "{word}"
+            );
         }
     }
 
@@ -363,14 +376,20 @@ mod tests {
             ("apointment", "appointment"),
         ];
         for (typed, meant) in cases {
-            assert_eq!(faq().correct(typed).as_deref(), Some(meant), "{typed}");
+            assert_eq!(
+                faq()
+                    .correct(typed, &mut MAX_TYPO_LOOKUPS.clone())
+                    .as_deref(),
+                Some(meant),
+                "{typed}"
+            );
         }
     }
 
     #[test]
     fn a_long_word_is_not_corrected_and_costs_nothing() {
         let long = "a".repeat(4000);
-        assert_eq!(faq().correct(&long), None);
+        assert_eq!(faq().correct(&long, &mut MAX_TYPO_LOOKUPS.clone()), None);
         assert!(deletions(&long, 2).len() < TYPO_MAX_LEN * TYPO_MAX_LEN);
     }
 
