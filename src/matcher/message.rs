@@ -276,7 +276,7 @@ pub fn split(message: &str) -> Vec<Part> {
             continue;
         }
         let word_start =
-            i == 0 || !chars[i - 1].is_alphanumeric() && !is_apostrophe_char(chars[i - 1]);
+            i == 0 || !chars[i - 1].is_alphanumeric() && !text::is_apostrophe(chars[i - 1]);
         if word_start
             && parts.len() + 1 < MAX_PARTS
             && current.chars().any(char::is_alphanumeric)
@@ -295,10 +295,6 @@ pub fn split(message: &str) -> Vec<Part> {
 /// on its own, so that the aside before it is not taken as what the question is about.
 /// Sorted.
 pub const CONTRAST_WORDS: &[&str] = &["but", "however"];
-
-fn is_apostrophe_char(c: char) -> bool {
-    matches!(c, '\'' | '’' | '‘')
-}
 
 /// Does the text start with one of the [`CONTRAST_WORDS`] as a whole word?
 fn starts_with_contrast(rest: &[char]) -> bool {

@@ -380,22 +380,21 @@ impl Reading {
     /// misses).
     #[must_use]
     pub fn deciding_window(&self, threshold: f32) -> Option<&Window> {
-        let top = |w: &Window| w.admissible().first().map_or(-1.0, |c| c.score);
-        let best = |a: &&Window, b: &&Window| top(a).total_cmp(&top(b));
-        let last_question = self
+        // Each window's best admissible score, once.
+        let tops: Vec<(&Window, f32)> = self
             .windows
             .iter()
-            .filter(|w| top(w) >= threshold)
-            .map(|w| w.parts.end)
+            .map(|w| (w, w.admissible().first().map_or(-1.0, |c| c.score)))
+            .collect();
+        let last_question = tops
+            .iter()
+            .filter(|(_, top)| *top >= threshold)
+            .map(|(w, _)| w.parts.end)
             .max();
-        match last_question {
-            Some(end) => self
-                .windows
-                .iter()
-                .filter(|w| w.parts.end == end)
-                .max_by(best),
-            None => self.windows.iter().max_by(best),
-        }
+        tops.into_iter()
+            .filter(|(w, _)| last_question.is_none_or(|end| w.parts.end == end))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(w, _)| w)
     }
 }
 
