@@ -165,3 +165,28 @@ fn a_rare_thing_the_faq_never_names_is_refused() {
         assert_eq!(answered(&decision), None, "{message}: {decision:?}");
     }
 }
+
+#[test]
+fn a_question_that_points_back_to_the_question_before_is_about_it() {
+    // "does it make a difference?" asks about the question before it (an inhaler before a PT session), which
+    // the FAQ does not cover; read alone, its generic words matched an entry. A question that
+    // points back to a story sentence still names its own topic ("is that a sensory thing?").
+    let k = knowledge();
+    for message in [
+        "can my daughter use her asthma inhaler right before her PT session or should she wait? \
+         does it make a difference?",
+        "can my son bring his tablet to his OT session? would that make a difference?",
+    ] {
+        let decision = k.answer(message, Addressing::HelpChannel);
+        assert_eq!(answered(&decision), None, "{message}: {decision:?}");
+    }
+    let decision = k.answer(
+        "my son is 4 and hates the tags in his clothes. is that a sensory thing?",
+        Addressing::HelpChannel,
+    );
+    assert_eq!(
+        answered(&decision),
+        Some("sensory-processing"),
+        "{decision:?}"
+    );
+}

@@ -330,6 +330,29 @@ fn first_opening(words: &[String]) -> Option<&str> {
         .find(|w| !is_in(LEAD_IN_WORDS, w))
 }
 
+/// Auxiliary verbs that open a yes/no question ("does", "is", "would"), sorted.
+pub const AUXILIARY_OPENINGS: &[&str] = &[
+    "are", "can", "could", "did", "do", "does", "has", "is", "should", "was", "will", "would",
+];
+
+/// Pronouns that stand for something said before ("it", "that"), sorted. "they" is not among
+/// them: in these messages it is most often the therapists ("do they see toddlers?").
+pub const BACK_POINTING_PRONOUNS: &[&str] = &["it", "that", "these", "this", "those"];
+
+/// True when the part opens with an auxiliary and a pronoun that points back: it asks about
+/// what was said before it ("does it make a difference?" after the question it is about).
+fn points_back(words: &[String]) -> bool {
+    let mut opening = words
+        .iter()
+        .map(String::as_str)
+        .skip_while(|w| is_in(LEAD_IN_WORDS, w));
+    matches!(
+        (opening.next(), opening.next()),
+        (Some(aux), Some(pronoun))
+            if is_in(AUXILIARY_OPENINGS, aux) && is_in(BACK_POINTING_PRONOUNS, pronoun)
+    )
+}
+
 /// How a part (its words normalised, synonyms applied, typos corrected) reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[allow(clippy::struct_excessive_bools)] // independent facts about one sentence
@@ -342,6 +365,9 @@ pub struct Form {
     pub thanks: bool,
     /// It holds words of greeting.
     pub greeting: bool,
+    /// It asks about what was said before it: an auxiliary opening followed by a pronoun
+    /// that points back ("does it make a difference?", "is that normal?").
+    pub points_back: bool,
     /// It holds words of reaction or small talk.
     pub reaction: bool,
 }
@@ -359,6 +385,7 @@ pub fn form(words: &[String], question_mark: bool) -> Form {
             || has(REQUEST_WORDS)
             || has(WH_WORDS),
         asks_another_parent,
+        points_back: points_back(words),
         thanks: has(THANKS_WORDS),
         greeting: has(GREETING_WORDS),
         reaction: has(REACTION_WORDS),
@@ -385,6 +412,8 @@ mod tests {
     fn word_lists_are_sorted_for_binary_search() {
         for list in [
             ASK_OPENINGS,
+            AUXILIARY_OPENINGS,
+            BACK_POINTING_PRONOUNS,
             LEAD_IN_WORDS,
             REQUEST_WORDS,
             WH_WORDS,

@@ -843,7 +843,12 @@ impl Matcher {
                 for &i in &asking {
                     // A question with too little of its own ("any advice?", "what would they
                     // work on?") is read with the sentences before it, which say what about.
-                    let mut start = i;
+                    // A question that points back to the question before it is read with
+                    // that question ("before his OT session or after? does it make a
+                    // difference?"); one that points back to a story sentence ("is that a
+                    // sensory thing") names its own topic.
+                    let points_back = forms[i].points_back && i > 0 && asks_the_bot(&forms[i - 1]);
+                    let mut start = if points_back { i - 1 } else { i };
                     while start > 0
                         && merged_topics(&part_topics[start..=i]).len() < MIN_TOPIC_WORDS
                     {
@@ -851,7 +856,7 @@ impl Matcher {
                     }
                     // A question with a topic word of its own is also scored alone, so that
                     // the sentences read with it never dilute it.
-                    if start < i && !part_topics[i].is_empty() {
+                    if start < i && !part_topics[i].is_empty() && !points_back {
                         questions.push((i..i + 1, i..i + 1));
                     }
                     questions.push((start..i + 1, start..i + 1));
@@ -884,8 +889,15 @@ impl Matcher {
                 let question_type = question_type(&words[asking.end - 1]);
                 // The question's own topic words decide what must be covered; the sentences
                 // read with it for lack of them only when it has none ("any advice?").
-                let own = part_topics[asking.end - 1].clone();
-                let topic = if own.is_empty() {
+                let last = asking.end - 1;
+                let own = part_topics[last].clone();
+                let topic = if forms[last].points_back
+                    && asking.len() > 1
+                    && asks_the_bot(&forms[last - 1])
+                {
+                    // What it points to is what it asks about: those words count in full.
+                    merged_topics(&part_topics[asking])
+                } else if own.is_empty() {
                     let mut context = merged_topics(&part_topics[asking]);
                     for t in &mut context {
                         t.uncovered_weight *= CONTEXT_TOPIC_WEIGHT;
