@@ -11,6 +11,7 @@ mod cli;
 mod discord_e2e;
 mod fake_discord_selftest;
 mod faq_content;
+mod faq_edit;
 mod live;
 mod messages;
 mod moderators_loop;
