@@ -539,7 +539,14 @@ pub async fn edit_faq(data: &Data, request: EditRequest, author: Author) -> Stri
             cases_pass = applied.cases.as_ref().map(CasesSummary::still_pass),
             "FAQ changed by a moderator"
         ),
-        Err(e) => info!(error = %e, "FAQ change refused"),
+        Err(e @ (EditError::Io { .. } | EditError::Git { .. })) => {
+            warn!(error = %e, "FAQ change failed; nothing was left written");
+        }
+        Err(e) => {
+            // The message may quote the phrasing (a parent's words): at debug only.
+            info!(refused = e.kind(), "FAQ change refused");
+            debug!(error = %e, "FAQ change refused");
+        }
     }
     edit_report(&result, reloaded.as_ref())
 }
@@ -555,8 +562,15 @@ pub fn edit_report(
     let applied = match result {
         Ok(applied) => applied,
         Err(EditError::Invalid(problems)) => {
-            let mut text = format!("Not saved: {}", EditError::Invalid(problems.clone()));
-            for problem in problems.iter().filter(|p| p.severity == Severity::Error) {
+            let errors: Vec<_> = problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .collect();
+            let mut text = format!(
+                "Not saved: the FAQ would have {} error(s) with this change:",
+                errors.len()
+            );
+            for problem in errors {
                 text.push_str(&format!("\n• {problem}"));
             }
             return text;
@@ -695,4 +709,110 @@ pub async fn undo(ctx: Context<'_>) -> Result<(), Error> {
     let author = author_of(ctx).await;
     let text = edit_faq(ctx.data(), EditRequest::Undo, author).await;
     tell(ctx, &text).await
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+    use crate::faq::{Faq, SourceFile};
+
+    fn checked() -> crate::faq::Checked {
+        let entry = "+++\ntitle = \"A\"\nquestions = [\"how do a things work\"]\n+++\nA.\n";
+        Faq::from_files(&[SourceFile {
+            name: "a.md".to_owned(),
+            bytes: entry.into(),
+        }])
+        .expect("valid")
+    }
+
+    fn applied(commit: Option<&str>, cases: Option<CasesSummary>) -> Applied {
+        Applied {
+            summary: "Add phrasing to a: \"x\"".to_owned(),
+            entry: "a".to_owned(),
+            commit: commit.map(str::to_owned),
+            checked: checked(),
+            cases,
+        }
+    }
+
+    #[test]
+    fn edit_report_says_what_was_done_how_it_is_recorded_and_the_cases() {
+        let reloaded = ReloadOutcome::Reloaded {
+            entries: 1,
+            warnings: Vec::new(),
+            took: std::time::Duration::ZERO,
+        };
+        let cases = CasesSummary {
+            cases: 2,
+            passing: 2,
+            passing_before: Some(2),
+            newly_failing: Vec::new(),
+            error: None,
+        };
+        let text = edit_report(
+            &Ok(applied(Some("0123456789abcdef"), Some(cases))),
+            Some(&reloaded),
+        );
+        assert!(text.starts_with("Done: Add phrasing to a: \"x\"\nCommitted to git as 0123456789.\nThe bot answers with it now."), "{text}");
+        // The one-phrasing entry's warning is shown.
+        assert!(text.contains("Warnings for this entry:\n• a.md:"), "{text}");
+        assert!(
+            text.ends_with(
+                "The FAQ's test cases still pass: cases.toml: 2 of 2 cases pass (as before)"
+            ),
+            "{text}"
+        );
+        let text = edit_report(&Ok(applied(None, None)), Some(&reloaded));
+        assert!(text.contains("Recorded in CHANGES.md"), "{text}");
+    }
+
+    #[test]
+    fn edit_report_lists_every_error_of_a_refused_change() {
+        let problems = vec![
+            crate::faq::Problem {
+                file: "a.md".to_owned(),
+                line: 3,
+                severity: Severity::Error,
+                message: "the question \"q\" is also under b".to_owned(),
+                hint: "keep it in one entry".to_owned(),
+            },
+            crate::faq::Problem {
+                file: "a.md".to_owned(),
+                line: 1,
+                severity: Severity::Warning,
+                message: "only 1 questions".to_owned(),
+                hint: String::new(),
+            },
+        ];
+        let text = edit_report(&Err(EditError::Invalid(problems)), None);
+        assert_eq!(
+            text,
+            "Not saved: the FAQ would have 1 error(s) with this change:\n\
+             • a.md:3: error: the question \"q\" is also under b (hint: keep it in one entry)"
+        );
+        let stale = EditError::Stale {
+            entry: "a".to_owned(),
+        };
+        assert!(edit_report(&Err(stale), None)
+            .starts_with("Not saved: 'a' was changed by someone else"));
+    }
+
+    #[test]
+    fn history_text_lists_newest_first_or_says_there_is_none() {
+        assert_eq!(
+            history_text(Some("a"), &Ok(Vec::new())),
+            "No recorded changes to `a` yet."
+        );
+        let item = HistoryItem {
+            when: "2026-12-01 17:20 UTC".to_owned(),
+            who: "Jane".to_owned(),
+            entry: Some("a".to_owned()),
+            summary: "Add phrasing to a: \"x\"".to_owned(),
+            commit: Some("0123456789abcdef".to_owned()),
+        };
+        assert_eq!(
+            history_text(None, &Ok(vec![item])),
+            "**Last changes to the FAQ** (newest first):\n• 2026-12-01 17:20 UTC · Jane · Add phrasing to a: \"x\" (0123456789)"
+        );
+    }
 }

@@ -227,6 +227,29 @@ pub enum EditError {
     },
 }
 
+impl EditError {
+    /// A short name of the kind of error, for logs (the messages may hold a phrasing, which
+    /// comes from a parent's question: not for logs above debug).
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EditError::UnknownEntry { .. } => "unknown_entry",
+            EditError::EntryExists { .. } => "entry_exists",
+            EditError::Stale { .. } => "stale",
+            EditError::Invalid(_) => "check_failed",
+            EditError::TooLong { .. } => "too_long",
+            EditError::Empty { .. } => "empty",
+            EditError::DuplicatePhrasing { .. } => "duplicate_phrasing",
+            EditError::NoChange { .. } => "no_change",
+            EditError::Unsupported { .. } => "unsupported_file",
+            EditError::NothingToUndo(_) => "nothing_to_undo",
+            EditError::UndoRefused { .. } => "undo_refused",
+            EditError::Io { .. } => "io",
+            EditError::Git { .. } => "git",
+        }
+    }
+}
+
 fn errors(problems: &[Problem]) -> usize {
     problems
         .iter()
