@@ -18,6 +18,7 @@ use crate::knowledge::Knowledge;
 use crate::matcher::MatchConfig;
 use std::collections::HashSet;
 use std::fmt;
+use std::fmt::Write as _;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -283,18 +284,17 @@ impl FaqEditor {
     pub fn undo(&self, author: &Author) -> Result<Applied, EditError> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let files = self.read()?;
-        let (target, reverts) = match Git::find(&self.dir) {
-            Some(git) => git.last_change()?,
-            None => {
-                let last = state.undo.last().cloned().ok_or_else(|| {
-                    EditError::NothingToUndo(
-                        "the bot has made no change since it started (without git, undo \
-                         remembers only the changes of this run)"
-                            .to_owned(),
-                    )
-                })?;
-                (last, None)
-            }
+        let (target, reverts) = if let Some(git) = Git::find(&self.dir) {
+            git.last_change()?
+        } else {
+            let last = state.undo.last().cloned().ok_or_else(|| {
+                EditError::NothingToUndo(
+                    "the bot has made no change since it started (without git, undo \
+                     remembers only the changes of this run)"
+                        .to_owned(),
+                )
+            })?;
+            (last, None)
         };
         let current = files.iter().find(|f| f.name == target.file);
         if current.map(|f| f.bytes.as_slice()) != Some(target.after.as_slice()) {
@@ -568,11 +568,12 @@ fn append_change(dir: &Path, entry: &str, summary: &str, author: &Author) -> Res
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    text.push_str(&format!(
-        "- {when}{SEPARATOR}{entry}{SEPARATOR}{} ({}){SEPARATOR}{summary}\n",
+    let _ = writeln!(
+        text,
+        "- {when}{SEPARATOR}{entry}{SEPARATOR}{} ({}){SEPARATOR}{summary}",
         author.display_name(),
         author.id
-    ));
+    );
     file.write_all(text.as_bytes()).map_err(io)?;
     file.sync_all().map_err(io)
 }
@@ -667,12 +668,13 @@ impl<'a> Git<'a> {
             body.push_str("\n\n");
         }
         if let Some(reverted) = reverts {
-            body.push_str(&format!("This reverts commit {reverted}.\n\n"));
+            let _ = write!(body, "This reverts commit {reverted}.\n\n");
         }
-        body.push_str(&format!(
+        let _ = write!(
+            body,
             "Made from Discord by {} with faqbot.",
             author.display_name()
-        ));
+        );
         self.run(
             &[
                 "commit", "--quiet", "--only", "-m", &subject, "-m", &body, "--", &path,
@@ -835,8 +837,10 @@ impl<'a> Git<'a> {
                 );
                 let entry = lines
                     .map(str::trim)
-                    .find(|l| l.ends_with(".md"))
-                    .map(|l| l.trim_end_matches(".md").to_owned());
+                    .map(Path::new)
+                    .find(|l| l.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")))
+                    .and_then(Path::file_stem)
+                    .map(|stem| stem.to_string_lossy().into_owned());
                 Some(HistoryItem {
                     when: utc_minute(at.parse().unwrap_or(0)),
                     who: who.to_owned(),

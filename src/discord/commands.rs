@@ -26,6 +26,7 @@ use poise::serenity_prelude::{
     CreateButton, CreateInteractionResponse, CreateInteractionResponseFollowup,
     CreateInteractionResponseMessage, Message, MessageId, MessageReference, Permissions, RoleId,
 };
+use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 use tracing::{debug, info, warn};
@@ -571,7 +572,7 @@ pub fn edit_report(
                 errors.len()
             );
             for problem in errors {
-                text.push_str(&format!("\n• {problem}"));
+                let _ = write!(text, "\n• {problem}");
             }
             return text;
         }
@@ -579,19 +580,27 @@ pub fn edit_report(
     };
     let mut text = format!("Done: {}", applied.summary);
     match &applied.commit {
-        Some(commit) => text.push_str(&format!(
-            "\nCommitted to git as {}.",
-            &commit[..commit.len().min(10)]
-        )),
-        None => text.push_str(&format!("\nRecorded in {CHANGES_FILE} in the FAQ folder.")),
+        Some(commit) => {
+            let _ = write!(
+                text,
+                "\nCommitted to git as {}.",
+                &commit[..commit.len().min(10)]
+            );
+        }
+        None => {
+            let _ = write!(text, "\nRecorded in {CHANGES_FILE} in the FAQ folder.");
+        }
     }
     match reloaded {
         Some(outcome) if outcome.is_reloaded() => {
             text.push_str("\nThe bot answers with it now.");
         }
-        Some(outcome) => text.push_str(&format!(
-            "\nThe file is saved, but the FAQ was not reloaded: {outcome}"
-        )),
+        Some(outcome) => {
+            let _ = write!(
+                text,
+                "\nThe file is saved, but the FAQ was not reloaded: {outcome}"
+            );
+        }
         None => {}
     }
     let file = format!("{}.md", applied.entry);
@@ -605,7 +614,7 @@ pub fn edit_report(
     if !warnings.is_empty() {
         text.push_str("\nWarnings for this entry:");
         for warning in warnings {
-            text.push_str(&format!("\n• {warning}"));
+            let _ = write!(text, "\n• {warning}");
         }
     }
     if let Some(cases) = &applied.cases {
@@ -614,7 +623,7 @@ pub fn edit_report(
         } else {
             "Some of the FAQ's test cases fail now; look at the change again"
         };
-        text.push_str(&format!("\n{verdict}: {cases}"));
+        let _ = write!(text, "\n{verdict}: {cases}");
     }
     text
 }
@@ -695,7 +704,7 @@ pub fn history_text(entry: Option<&str>, items: &Result<Vec<HistoryItem>, EditEr
         Ok(items) => {
             let mut text = format!("**Last changes to {of}** (newest first):");
             for item in items {
-                text.push_str(&format!("\n• {item}"));
+                let _ = write!(text, "\n• {item}");
             }
             text
         }

@@ -9,6 +9,7 @@
 
 use super::{check::is_entry_file, parse, Checked, Faq, FaqError, Problem, SourceFile};
 use std::fmt;
+use std::fmt::Write as _;
 use std::str::FromStr;
 use toml_edit::{DocumentMut, Item, Value};
 
@@ -528,29 +529,26 @@ fn add_phrasing(file: &str, text: &str, entry: &str, phrasing: &str) -> Result<S
         }
     }
     let trailing = raw(Some(questions.trailing()));
-    match (trailing.rfind('\n'), last_prefix.rfind('\n')) {
+    if let (Some(end), Some(indent_at)) = (trailing.rfind('\n'), last_prefix.rfind('\n')) {
         // One phrasing per line: the new one on a line of its own after whatever ends the
         // last one's line (a comment), indented like the last one; then what closed the list.
-        (Some(end), Some(indent_at)) => {
-            let indent = &last_prefix[indent_at + 1..];
-            value
-                .decor_mut()
-                .set_prefix(format!("{}{indent}", &trailing[..=end]));
-            value.decor_mut().set_suffix("");
-            questions.set_trailing(format!("\n{}", &trailing[end + 1..]));
-        }
+        let indent = &last_prefix[indent_at + 1..];
+        value
+            .decor_mut()
+            .set_prefix(format!("{}{indent}", &trailing[..=end]));
+        value.decor_mut().set_suffix("");
+        questions.set_trailing(format!("\n{}", &trailing[end + 1..]));
+    } else {
         // On one line, or an empty list: spaced like the last one.
-        _ => {
-            let prefix = if questions.is_empty() {
-                String::new()
-            } else if last_prefix.is_empty() {
-                " ".to_owned()
-            } else {
-                last_prefix
-            };
-            value.decor_mut().set_prefix(prefix);
-            value.decor_mut().set_suffix("");
-        }
+        let prefix = if questions.is_empty() {
+            String::new()
+        } else if last_prefix.is_empty() {
+            " ".to_owned()
+        } else {
+            last_prefix
+        };
+        value.decor_mut().set_prefix(prefix);
+        value.decor_mut().set_suffix("");
     }
     questions.push_formatted(value);
     Ok(format!(
@@ -642,7 +640,9 @@ fn basic_string(text: &str) -> Value {
             '\n' => quoted.push_str("\\n"),
             '\t' => quoted.push_str("\\t"),
             '\r' => quoted.push_str("\\r"),
-            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c if c.is_control() => {
+                let _ = write!(quoted, "\\u{:04X}", u32::from(c));
+            }
             c => quoted.push(c),
         }
     }
