@@ -314,7 +314,18 @@ async fn commands_are_registered_in_the_configured_guild() {
         .iter()
         .filter_map(|o| o["name"].as_str())
         .collect();
-    assert_eq!(subcommands, ["list", "show", "reload", "stats"]);
+    assert_eq!(
+        subcommands,
+        [
+            "list",
+            "show",
+            "reload",
+            "stats",
+            "add-phrasing",
+            "history",
+            "undo"
+        ]
+    );
     assert!(faq["description"].as_str().is_some_and(|d| !d.is_empty()));
     assert_eq!(
         h.fake

@@ -9,8 +9,10 @@
 mod captured_logs;
 mod cli;
 mod discord_e2e;
+mod discord_edit;
 mod fake_discord_selftest;
 mod faq_content;
+mod faq_edit;
 mod live;
 mod messages;
 mod moderators_loop;

@@ -15,7 +15,10 @@ use super::rest::SendError;
 use super::route::clean_question;
 use super::suggest::{self, MAX_SUGGESTIONS};
 use super::{AskedWhere, Context, Data, Error};
-use crate::live;
+use crate::editor::{Applied, Author, CasesSummary, HistoryItem};
+use crate::faq::edit::{Change, EditError};
+use crate::faq::{Severity, CHANGES_FILE};
+use crate::live::{self, ReloadOutcome};
 use crate::reply::{self, Choice, Reply};
 use crate::store::{Origin, StoreError};
 use poise::serenity_prelude::{
@@ -23,6 +26,7 @@ use poise::serenity_prelude::{
     CreateButton, CreateInteractionResponse, CreateInteractionResponseFollowup,
     CreateInteractionResponseMessage, Message, MessageId, MessageReference, Permissions, RoleId,
 };
+use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 use tracing::{debug, info, warn};
@@ -147,7 +151,7 @@ pub async fn ask(
 #[allow(clippy::unused_async)] // poise needs an async fn even for a parent without a body
 #[poise::command(
     slash_command,
-    subcommands("list", "show", "reload", "stats"),
+    subcommands("list", "show", "reload", "stats", "add_phrasing", "history", "undo"),
     subcommand_required
 )]
 pub async fn faq(_ctx: Context<'_>) -> Result<(), Error> {
@@ -453,5 +457,371 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 warn!(error = %e, "could not handle a framework error");
             }
         }
+    }
+}
+
+// ----- FAQ edits from Discord (issue 11): /faq add-phrasing, /faq history, /faq undo -------
+
+/// How many changes `/faq history` lists.
+const HISTORY_LIMIT: usize = 10;
+
+/// The moderator running a command, as the edit's author: their name in this server (else
+/// their Discord name) and id.
+async fn author_of(ctx: Context<'_>) -> Author {
+    let name = match ctx.author_member().await {
+        Some(member) => member.display_name().to_owned(),
+        None => ctx.author().display_name().to_owned(),
+    };
+    Author {
+        name,
+        id: ctx.author().id.get(),
+    }
+}
+
+/// The id of the entry a moderator picked: its id (what the autocomplete sends) or its exact
+/// title. Never a fuzzy guess: a change is written to that entry's file.
+fn picked_entry(data: &Data, topic: &str) -> Option<String> {
+    let knowledge = data.knowledge.load();
+    let topic = topic.trim();
+    let faq = knowledge.faq();
+    faq.get(topic)
+        .or_else(|| {
+            faq.entries()
+                .iter()
+                .find(|e| e.title.eq_ignore_ascii_case(topic))
+        })
+        .map(|e| e.id.clone())
+}
+
+/// What a moderator asks the editor to do.
+#[derive(Debug, Clone)]
+pub enum EditRequest {
+    /// Apply this change.
+    Apply(Change),
+    /// Undo the bot's last change.
+    Undo,
+}
+
+/// Runs `request` through the FAQ editor and, when it changed a file, reloads the FAQ in
+/// service at once (the next parent gets the change); the text for the moderator. Blocking
+/// work runs on the blocking pool.
+pub async fn edit_faq(data: &Data, request: EditRequest, author: Author) -> String {
+    let Some(editor) = data.editor.clone() else {
+        return "Editing the FAQ from Discord is off: this bot has no FAQ folder.".to_owned();
+    };
+    let shared = data.knowledge.clone();
+    let dir = data.config.faq_dir.clone();
+    let match_config = data.config.match_config;
+    let done = tokio::task::spawn_blocking(move || {
+        let result = match &request {
+            EditRequest::Apply(change) => editor.apply(change, &author),
+            EditRequest::Undo => editor.undo(&author),
+        };
+        let reloaded = result
+            .as_ref()
+            .ok()
+            .map(|_| live::reload(&shared, &dir, match_config));
+        (result, reloaded)
+    })
+    .await;
+    let (result, reloaded) = match done {
+        Ok(done) => done,
+        Err(e) => {
+            warn!(error = %e, "FAQ edit task failed");
+            return "The change could not be made (the bot's edit task failed); nothing is \
+                    known to be written: check `/faq history`."
+                .to_owned();
+        }
+    };
+    match &result {
+        Ok(applied) => info!(
+            entry = %applied.entry,
+            commit = applied.commit.as_deref().unwrap_or("-"),
+            cases_pass = applied.cases.as_ref().map(CasesSummary::still_pass),
+            "FAQ changed by a moderator"
+        ),
+        Err(e @ (EditError::Io { .. } | EditError::Git { .. })) => {
+            warn!(error = %e, "FAQ change failed; nothing was left written");
+        }
+        Err(e) => {
+            // The message may quote the phrasing (a parent's words): at debug only.
+            info!(refused = e.kind(), "FAQ change refused");
+            debug!(error = %e, "FAQ change refused");
+        }
+    }
+    edit_report(&result, reloaded.as_ref())
+}
+
+/// What the moderator is told about a change: what was done and how it is recorded, that
+/// it is live, new warnings for the entry, and the cases; or why nothing was saved, with
+/// every problem `check` found.
+#[must_use]
+pub fn edit_report(
+    result: &Result<Applied, EditError>,
+    reloaded: Option<&ReloadOutcome>,
+) -> String {
+    let applied = match result {
+        Ok(applied) => applied,
+        Err(EditError::Invalid(problems)) => {
+            let errors: Vec<_> = problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .collect();
+            let mut text = format!(
+                "Not saved: the FAQ would have {} error(s) with this change:",
+                errors.len()
+            );
+            for problem in errors {
+                let _ = write!(text, "\n• {problem}");
+            }
+            return text;
+        }
+        Err(e) => return format!("Not saved: {e}."),
+    };
+    let mut text = format!("Done: {}", applied.summary);
+    match &applied.commit {
+        Some(commit) => {
+            let _ = write!(
+                text,
+                "\nCommitted to git as {}.",
+                &commit[..commit.len().min(10)]
+            );
+        }
+        None => {
+            let _ = write!(text, "\nRecorded in {CHANGES_FILE} in the FAQ folder.");
+        }
+    }
+    match reloaded {
+        Some(outcome) if outcome.is_reloaded() => {
+            text.push_str("\nThe bot answers with it now.");
+        }
+        Some(outcome) => {
+            let _ = write!(
+                text,
+                "\nThe file is saved, but the FAQ was not reloaded: {outcome}"
+            );
+        }
+        None => {}
+    }
+    let file = format!("{}.md", applied.entry);
+    let warnings: Vec<String> = applied
+        .checked
+        .warnings
+        .iter()
+        .filter(|w| w.file == file)
+        .map(ToString::to_string)
+        .collect();
+    if !warnings.is_empty() {
+        text.push_str("\nWarnings for this entry:");
+        for warning in warnings {
+            let _ = write!(text, "\n• {warning}");
+        }
+    }
+    if let Some(cases) = &applied.cases {
+        let verdict = if cases.still_pass() {
+            "The FAQ's test cases still pass"
+        } else {
+            "Some of the FAQ's test cases fail now; look at the change again"
+        };
+        let _ = write!(text, "\n{verdict}: {cases}");
+    }
+    text
+}
+
+/// Sends `text` to the moderator only, split to fit.
+async fn tell(ctx: Context<'_>, text: &str) -> Result<(), Error> {
+    for piece in split_text(text, limits::CONTENT) {
+        send(ctx, Rendered::text(piece).into_poise(true)).await?;
+    }
+    Ok(())
+}
+
+/// Add a way parents ask to an FAQ entry; saved to its file and live at once (moderators only).
+#[poise::command(slash_command, rename = "add-phrasing", check = "moderator_check")]
+pub async fn add_phrasing(
+    ctx: Context<'_>,
+    #[description = "The entry: start typing to search"]
+    #[autocomplete = "autocomplete_topic"]
+    entry: String,
+    #[description = "The question as a parent would ask it, without names or personal details"]
+    #[max_length = 300]
+    phrasing: String,
+) -> Result<(), Error> {
+    defer_ephemeral(ctx).await?;
+    let Some(entry) = picked_entry(ctx.data(), &entry) else {
+        return tell(
+            ctx,
+            &format!(
+                "No FAQ entry \"{}\": pick one from the list that appears as you type.",
+                truncate(&entry, 100)
+            ),
+        )
+        .await;
+    };
+    let author = author_of(ctx).await;
+    let change = Change::AddPhrasing { entry, phrasing };
+    let text = edit_faq(ctx.data(), EditRequest::Apply(change), author).await;
+    tell(ctx, &text).await
+}
+
+/// The last changes to the FAQ, or to one entry (moderators only).
+#[poise::command(slash_command, check = "moderator_check")]
+pub async fn history(
+    ctx: Context<'_>,
+    #[description = "One entry (default: the whole FAQ)"]
+    #[autocomplete = "autocomplete_topic"]
+    entry: Option<String>,
+) -> Result<(), Error> {
+    defer_ephemeral(ctx).await?;
+    let data = ctx.data();
+    let Some(editor) = data.editor.clone() else {
+        return tell(ctx, "This bot has no FAQ folder, so no history.").await;
+    };
+    let entry = match entry {
+        Some(topic) => match picked_entry(data, &topic) {
+            Some(id) => Some(id),
+            None => {
+                return tell(ctx, &format!("No FAQ entry \"{}\".", truncate(&topic, 100))).await
+            }
+        },
+        None => None,
+    };
+    let wanted = entry.clone();
+    let items =
+        tokio::task::spawn_blocking(move || editor.history(wanted.as_deref(), HISTORY_LIMIT))
+            .await?;
+    let text = history_text(entry.as_deref(), &items);
+    tell(ctx, &text).await
+}
+
+/// The `/faq history` reply.
+#[must_use]
+pub fn history_text(entry: Option<&str>, items: &Result<Vec<HistoryItem>, EditError>) -> String {
+    let of = entry.map_or_else(|| "the FAQ".to_owned(), |e| format!("`{e}`"));
+    match items {
+        Err(e) => format!("I could not read the history of {of}: {e}"),
+        Ok(items) if items.is_empty() => format!("No recorded changes to {of} yet."),
+        Ok(items) => {
+            let mut text = format!("**Last changes to {of}** (newest first):");
+            for item in items {
+                let _ = write!(text, "\n• {item}");
+            }
+            text
+        }
+    }
+}
+
+/// Undo the last change the bot made to the FAQ, as a new change (moderators only).
+#[poise::command(slash_command, check = "moderator_check")]
+pub async fn undo(ctx: Context<'_>) -> Result<(), Error> {
+    defer_ephemeral(ctx).await?;
+    let author = author_of(ctx).await;
+    let text = edit_faq(ctx.data(), EditRequest::Undo, author).await;
+    tell(ctx, &text).await
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+    use crate::faq::{Faq, SourceFile};
+
+    fn checked() -> crate::faq::Checked {
+        let entry = "+++\ntitle = \"A\"\nquestions = [\"how do a things work\"]\n+++\nA.\n";
+        Faq::from_files(&[SourceFile {
+            name: "a.md".to_owned(),
+            bytes: entry.into(),
+        }])
+        .expect("valid")
+    }
+
+    fn applied(commit: Option<&str>, cases: Option<CasesSummary>) -> Applied {
+        Applied {
+            summary: "Add phrasing to a: \"x\"".to_owned(),
+            entry: "a".to_owned(),
+            commit: commit.map(str::to_owned),
+            checked: checked(),
+            cases,
+        }
+    }
+
+    #[test]
+    fn edit_report_says_what_was_done_how_it_is_recorded_and_the_cases() {
+        let reloaded = ReloadOutcome::Reloaded {
+            entries: 1,
+            warnings: Vec::new(),
+            took: std::time::Duration::ZERO,
+        };
+        let cases = CasesSummary {
+            cases: 2,
+            passing: 2,
+            passing_before: Some(2),
+            newly_failing: Vec::new(),
+            error: None,
+        };
+        let text = edit_report(
+            &Ok(applied(Some("0123456789abcdef"), Some(cases))),
+            Some(&reloaded),
+        );
+        assert!(text.starts_with("Done: Add phrasing to a: \"x\"\nCommitted to git as 0123456789.\nThe bot answers with it now."), "{text}");
+        // The one-phrasing entry's warning is shown.
+        assert!(text.contains("Warnings for this entry:\n• a.md:"), "{text}");
+        assert!(
+            text.ends_with(
+                "The FAQ's test cases still pass: cases.toml: 2 of 2 cases pass (as before)"
+            ),
+            "{text}"
+        );
+        let text = edit_report(&Ok(applied(None, None)), Some(&reloaded));
+        assert!(text.contains("Recorded in CHANGES.md"), "{text}");
+    }
+
+    #[test]
+    fn edit_report_lists_every_error_of_a_refused_change() {
+        let problems = vec![
+            crate::faq::Problem {
+                file: "a.md".to_owned(),
+                line: 3,
+                severity: Severity::Error,
+                message: "the question \"q\" is also under b".to_owned(),
+                hint: "keep it in one entry".to_owned(),
+            },
+            crate::faq::Problem {
+                file: "a.md".to_owned(),
+                line: 1,
+                severity: Severity::Warning,
+                message: "only 1 questions".to_owned(),
+                hint: String::new(),
+            },
+        ];
+        let text = edit_report(&Err(EditError::Invalid(problems)), None);
+        assert_eq!(
+            text,
+            "Not saved: the FAQ would have 1 error(s) with this change:\n\
+             • a.md:3: error: the question \"q\" is also under b (hint: keep it in one entry)"
+        );
+        let stale = EditError::Stale {
+            entry: "a".to_owned(),
+        };
+        assert!(edit_report(&Err(stale), None)
+            .starts_with("Not saved: 'a' was changed by someone else"));
+    }
+
+    #[test]
+    fn history_text_lists_newest_first_or_says_there_is_none() {
+        assert_eq!(
+            history_text(Some("a"), &Ok(Vec::new())),
+            "No recorded changes to `a` yet."
+        );
+        let item = HistoryItem {
+            when: "2026-12-01 17:20 UTC".to_owned(),
+            who: "Jane".to_owned(),
+            entry: Some("a".to_owned()),
+            summary: "Add phrasing to a: \"x\"".to_owned(),
+            commit: Some("0123456789abcdef".to_owned()),
+        };
+        assert_eq!(
+            history_text(None, &Ok(vec![item])),
+            "**Last changes to the FAQ** (newest first):\n• 2026-12-01 17:20 UTC · Jane · Add phrasing to a: \"x\" (0123456789)"
+        );
     }
 }

@@ -272,6 +272,21 @@ mod tests {
     }
 
     #[test]
+    fn changes_md_written_by_the_bot_is_not_read_as_an_entry() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.md"), ENTRY).expect("write");
+        std::fs::write(
+            dir.path().join(crate::faq::CHANGES_FILE),
+            "# Changes made from Discord\n\n- 2026-12-01 17:20:05 UTC · a · Jane (1) · Add phrasing to a\n",
+        )
+        .expect("write");
+        assert!(!is_faq_file(crate::faq::CHANGES_FILE));
+        let contents = read_faq_dir(dir.path()).expect("listed");
+        assert_eq!(contents.files().len(), 1);
+        assert_eq!(contents.check().expect("loads").faq.len(), 1);
+    }
+
+    #[test]
     fn the_fingerprint_changes_with_one_byte() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("a.md"), ENTRY).expect("write");
