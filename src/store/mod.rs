@@ -65,7 +65,8 @@ pub use cluster::{
 pub use privacy::{redact, MASKED_EMAIL, MASKED_MENTION, MASKED_PHONE, MAX_QUESTION_CHARS};
 pub use record::{AnswerId, Origin, Outcome, QuestionRecord, VoteOutcome};
 pub use report::{
-    EntryCount, EntryVotes, OriginCount, OutcomeCount, Report, MAX_GROUPED_QUESTIONS, TOP_ENTRIES,
+    DayCount, EntryCount, EntryVotes, OriginCount, OutcomeCount, Report, MAX_DAYS,
+    MAX_GROUPED_QUESTIONS, TOP_ENTRIES,
 };
 
 use privacy::TextUse;
