@@ -181,6 +181,7 @@ pub struct Bot {
     knowledge: SharedKnowledge,
     watcher: Option<FaqWatcher>,
     retention: JoinHandle<()>,
+    digest: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -399,6 +400,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
         .map_err(|e| RunError::Client(Box::new(e)))?;
     let shard_manager = Arc::clone(&client.shard_manager);
     let rest = Rest::new(Arc::clone(&client.http), proxied);
+    let digest = super::digest::spawn(&config, log.clone(), rest.clone());
     let watcher = watch_faq(&config, &knowledge, rest);
     let shards = config.shards;
     let task = tokio::spawn(async move {
@@ -432,6 +434,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
         knowledge,
         watcher,
         retention,
+        digest,
     })
 }
 
@@ -498,6 +501,9 @@ impl Bot {
         }
         drop(self.watcher.take());
         self.retention.abort();
+        if let Some(digest) = self.digest.take() {
+            digest.abort();
+        }
         let log = self.log;
         match tokio::task::spawn_blocking(move || log.close()).await {
             Ok(Ok(())) => {}
