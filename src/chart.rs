@@ -3,7 +3,7 @@
 //! Pure drawing: [`per_day_png`] takes the days ([`Report::by_day`]) and returns the PNG's
 //! bytes; writing a file (`faqbot report --png`) or posting it (the weekly digest) is the
 //! caller's. plotters draws into an RGB buffer (its bitmap backend, no image crate), the text
-//! with the DejaVu Sans font shipped in `assets/fonts/` (no system fonts needed), and the `png`
+//! with the `DejaVu Sans` font shipped in `assets/fonts/` (no system fonts needed), and the `png`
 //! crate encodes the buffer.
 //!
 //! ```
@@ -32,7 +32,7 @@ pub const HEIGHT: u32 = 450;
 /// The font family name the chart registers its font under.
 const FAMILY: &str = "faqbot-sans";
 
-/// DejaVu Sans (licence in `assets/fonts/LICENSE-DejaVu.txt`).
+/// `DejaVu Sans` (licence in `assets/fonts/LICENSE-DejaVu.txt`).
 const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 
 /// Text sizes in pixels: title, axis names, tick labels and legend, the bars' totals.
@@ -44,9 +44,9 @@ const VALUE_SIZE: u32 = 15;
 /// Colours of the outcomes, from the Okabe–Ito palette (told apart with colour blindness too).
 const fn colour(outcome: Outcome) -> RGBColor {
     match outcome {
-        Outcome::Answer => RGBColor(0x00, 0x72, 0xB2),    // blue
+        Outcome::Answer => RGBColor(0x00, 0x72, 0xB2), // blue
         Outcome::Ambiguous => RGBColor(0xE6, 0x9F, 0x00), // orange
-        Outcome::NoMatch => RGBColor(0xD5, 0x5E, 0x00),   // vermilion
+        Outcome::NoMatch => RGBColor(0xD5, 0x5E, 0x00), // vermilion
     }
 }
 
@@ -118,6 +118,10 @@ pub fn per_day_png(days: &[DayCount], title: &str) -> Result<Vec<u8>, ChartError
 /// Height of the band above the plot: the title, and the legend in one row under it.
 const HEADER: u32 = 78;
 
+/// The legend's colour swatch (pixels a side) and the space between its entries.
+const SWATCH: i32 = 14;
+const SPACE: i32 = 28;
+
 fn draw(pixels: &mut [u8], days: &[DayCount], title: &str) -> Result<(), ChartError> {
     let root = BitMapBackend::with_buffer(pixels, (WIDTH, HEIGHT)).into_drawing_area();
     root.fill(&WHITE).map_err(draw_error)?;
@@ -139,22 +143,8 @@ fn draw(pixels: &mut [u8], days: &[DayCount], title: &str) -> Result<(), ChartEr
         .build_cartesian_2d((0..n - 1).into_segmented(), 0..top)
         .map_err(draw_error)?;
 
-    // A week: "Mon 23" under each bar (the month is in the title). Longer: "23 Nov" under
-    // about ten evenly spaced days.
     let every = n.div_ceil(10);
-    let labels: Vec<String> = days
-        .iter()
-        .map(|d| {
-            let label = d.label();
-            let mut parts = label.split(' ');
-            let (weekday, day, month) = (parts.next(), parts.next(), parts.next());
-            if n <= 10 {
-                format!("{} {}", weekday.unwrap_or(""), day.unwrap_or(""))
-            } else {
-                format!("{} {}", day.unwrap_or(""), month.unwrap_or(""))
-            }
-        })
-        .collect();
+    let labels = day_labels(days);
     let x_label = |v: &SegmentValue<usize>| match v {
         SegmentValue::CenterOf(i) if i % every == 0 => labels.get(*i).cloned().unwrap_or_default(),
         _ => String::new(),
@@ -190,7 +180,10 @@ fn draw(pixels: &mut [u8], days: &[DayCount], title: &str) -> Result<(), ChartEr
                 let to = from + d.count(outcome);
                 base[i] = to;
                 let mut bar = Rectangle::new(
-                    [(SegmentValue::Exact(i), from), (SegmentValue::Exact(i + 1), to)],
+                    [
+                        (SegmentValue::Exact(i), from),
+                        (SegmentValue::Exact(i + 1), to),
+                    ],
                     style,
                 );
                 bar.set_margin(0, 0, gap, gap);
@@ -231,6 +224,23 @@ fn draw(pixels: &mut [u8], days: &[DayCount], title: &str) -> Result<(), ChartEr
     Ok(())
 }
 
+/// A week: "Mon 23" under each bar (the month is in the title). Longer: "23 Nov" (shown under
+/// about ten evenly spaced days).
+fn day_labels(days: &[DayCount]) -> Vec<String> {
+    days.iter()
+        .map(|d| {
+            let label = d.label();
+            let mut parts = label.split(' ');
+            let (weekday, day, month) = (parts.next(), parts.next(), parts.next());
+            if days.len() <= 10 {
+                format!("{} {}", weekday.unwrap_or(""), day.unwrap_or(""))
+            } else {
+                format!("{} {}", day.unwrap_or(""), month.unwrap_or(""))
+            }
+        })
+        .collect()
+}
+
 /// The title, centred, and under it the legend in one row: a swatch and a name per outcome.
 fn draw_header<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
@@ -247,8 +257,6 @@ fn draw_header<DB: DrawingBackend>(
     area.draw(&Text::new(title, (middle, 10), centre(TITLE_SIZE)))
         .map_err(draw_error)?;
 
-    const SWATCH: i32 = 14;
-    const SPACE: i32 = 28;
     let label_font = (FAMILY, LABEL_SIZE).into_font().color(&INK);
     let widths: Vec<i32> = Outcome::ALL
         .iter()
@@ -268,8 +276,12 @@ fn draw_header<DB: DrawingBackend>(
             colour(outcome).filled(),
         ))
         .map_err(draw_error)?;
-        area.draw(&Text::new(outcome.label(), (x + SWATCH + 6, y), label_style.clone()))
-            .map_err(draw_error)?;
+        area.draw(&Text::new(
+            outcome.label(),
+            (x + SWATCH + 6, y),
+            label_style.clone(),
+        ))
+        .map_err(draw_error)?;
         x += SWATCH + 6 + w + SPACE;
     }
     Ok(())

@@ -272,7 +272,13 @@ fn report_png_writes_the_chart_and_says_clearly_when_it_cannot() {
     assert!(stdout(&out).contains("Per day (UTC)"), "{out:?}");
 
     let nowhere = dir.path().join("no-such-dir").join("week.png");
-    let out = faqbot(&["report", "--db", db, "--png", nowhere.to_str().expect("utf-8")]);
+    let out = faqbot(&[
+        "report",
+        "--db",
+        db,
+        "--png",
+        nowhere.to_str().expect("utf-8"),
+    ]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot write the chart to"), "{err}");

@@ -111,7 +111,11 @@ async fn digest_posts_the_chart_to_the_moderators_channel_once_a_week_across_res
     assert_eq!(file.name, "files[0]");
     assert_eq!(file.file_name.as_deref(), Some("questions-per-day.png"));
     assert_eq!(file.content_type.as_deref(), Some("image/png"));
-    assert!(file.is_png(), "not a PNG: {:?}", &file.bytes[..file.bytes.len().min(16)]);
+    assert!(
+        file.is_png(),
+        "not a PNG: {:?}",
+        &file.bytes[..file.bytes.len().min(16)]
+    );
     assert_eq!(
         faqbot::chart::png_size(&file.bytes),
         Some((faqbot::chart::WIDTH, faqbot::chart::HEIGHT))
@@ -125,7 +129,10 @@ async fn digest_posts_the_chart_to_the_moderators_channel_once_a_week_across_res
         "{content}"
     );
     assert!(content.contains("1. 2× how long is a session"), "{content}");
-    assert!(content.contains("2. 1× can siblings come along"), "{content}");
+    assert!(
+        content.contains("2. 1× can siblings come along"),
+        "{content}"
+    );
     assert_eq!(posted.body["attachments"][0]["id"], 0);
     assert_eq!(
         posted.body["attachments"][0]["filename"],
@@ -135,7 +142,10 @@ async fn digest_posts_the_chart_to_the_moderators_channel_once_a_week_across_res
     assert_eq!(allowed["parse"], serde_json::json!([]), "{allowed}");
     assert_eq!(allowed["users"], serde_json::json!([]), "{allowed}");
     assert_eq!(allowed["roles"], serde_json::json!([]), "{allowed}");
-    assert!(digest_scheduled(&db, 0).await, "the digest task did not go on");
+    assert!(
+        digest_scheduled(&db, 0).await,
+        "the digest task did not go on"
+    );
 
     // Saved in the log: a restart within the week does not post it again.
     h.shutdown_bot().await;

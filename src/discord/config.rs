@@ -502,7 +502,10 @@ mod tests {
     fn digest_is_on_with_a_moderators_channel_at_the_configured_day_and_hour() {
         // No moderators' channel: off, whatever the day says.
         assert_eq!(config(&[]).expect("valid").digest, None);
-        assert_eq!(config(&[("DIGEST_DAY", "fri")]).expect("valid").digest, None);
+        assert_eq!(
+            config(&[("DIGEST_DAY", "fri")]).expect("valid").digest,
+            None
+        );
         let channel = ("MOD_LOG_CHANNEL_ID", "31");
         assert_eq!(
             config(&[channel]).expect("valid").digest,

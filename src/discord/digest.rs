@@ -218,8 +218,8 @@ pub fn summary(report: &Report) -> String {
         count(report, Outcome::Ambiguous),
         count(report, Outcome::NoMatch),
     );
-    if total > 0 {
-        let _ = write!(text, " ({}% answered)", answered * 100 / total);
+    if let Some(percent) = (answered * 100).checked_div(total) {
+        let _ = write!(text, " ({percent}% answered)");
     }
     text.push('\n');
     if let Some(busiest) = report
@@ -288,7 +288,6 @@ pub fn group_components(rank: usize, group: &QuestionGroup) -> Option<CreateActi
 
 /// The digest message (the text and the groups' buttons; the chart is attached by the
 /// caller), pinging no one.
-#[must_use]
 pub fn message(report: &Report) -> CreateMessage {
     let rows: Vec<CreateActionRow> = report
         .unanswered
@@ -369,7 +368,9 @@ async fn run(channel: ChannelId, schedule: Schedule, log: QuestionLog, rest: Res
             let saver = log.clone();
             match tokio::task::spawn_blocking(move || saver.set_last_digest(now)).await {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => warn!(error = %e, "weekly digest: posted, but saving when failed (a restart this week would post it again)"),
+                Ok(Err(e)) => {
+                    warn!(error = %e, "weekly digest: posted, but saving when failed (a restart this week would post it again)");
+                }
                 Err(e) => warn!(error = %e, "weekly digest: the save task failed"),
             }
         }
@@ -406,10 +407,16 @@ pub enum DigestError {
     Chart(#[from] chart::ChartError),
     /// Discord did not take the post.
     #[error(transparent)]
-    Send(#[from] super::rest::SendError),
+    Send(Box<super::rest::SendError>),
     /// The report task failed.
     #[error("the report task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+}
+
+impl From<super::rest::SendError> for DigestError {
+    fn from(e: super::rest::SendError) -> Self {
+        DigestError::Send(Box::new(e))
+    }
 }
 
 /// Builds the week's report and chart and posts them.
@@ -481,21 +488,37 @@ mod tests {
         // (schedule, now, latest slot, next slot)
         let table = [
             // Monday 09:00, asked on Wednesday noon: this Monday, next Monday.
-            (at(Weekday::Mon, 9), MONDAY + 2 * DAY + 12 * HOUR, MONDAY + 9 * HOUR),
+            (
+                at(Weekday::Mon, 9),
+                MONDAY + 2 * DAY + 12 * HOUR,
+                MONDAY + 9 * HOUR,
+            ),
             // Exactly at the slot: that slot.
             (at(Weekday::Mon, 9), MONDAY + 9 * HOUR, MONDAY + 9 * HOUR),
             // A second before it: last week's.
-            (at(Weekday::Mon, 9), MONDAY + 9 * HOUR - 1, MONDAY + 9 * HOUR - WEEK),
+            (
+                at(Weekday::Mon, 9),
+                MONDAY + 9 * HOUR - 1,
+                MONDAY + 9 * HOUR - WEEK,
+            ),
             // Sunday 23:00, asked on Monday: the day before.
             (at(Weekday::Sun, 23), MONDAY + HOUR, MONDAY - HOUR),
             // Sunday 23:00, asked on Sunday 23:30: that one.
-            (at(Weekday::Sun, 23), MONDAY + 6 * DAY + 23 * HOUR + 1800, MONDAY + 6 * DAY + 23 * HOUR),
+            (
+                at(Weekday::Sun, 23),
+                MONDAY + 6 * DAY + 23 * HOUR + 1800,
+                MONDAY + 6 * DAY + 23 * HOUR,
+            ),
             // Friday 00:00 from Thursday 1970-01-01 (the epoch): the week before.
             (at(Weekday::Fri, 0), 0, DAY - WEEK),
         ];
         for (schedule, now, latest) in table {
             assert_eq!(schedule.latest_slot(now), latest, "{schedule} at {now}");
-            assert_eq!(schedule.next_slot(now), latest + WEEK, "{schedule} at {now}");
+            assert_eq!(
+                schedule.next_slot(now),
+                latest + WEEK,
+                "{schedule} at {now}"
+            );
             assert!(schedule.latest_slot(now) <= now && now < schedule.next_slot(now));
         }
     }
@@ -572,7 +595,10 @@ mod tests {
     #[test]
     fn summary_gives_the_counts_the_busiest_day_and_the_top_groups() {
         let text = summary(&report());
-        assert!(text.starts_with("**Weekly digest**, Mon 23 Nov to Wed 25 Nov (UTC)\n"), "{text}");
+        assert!(
+            text.starts_with("**Weekly digest**, Mon 23 Nov to Wed 25 Nov (UTC)\n"),
+            "{text}"
+        );
         assert!(
             text.contains("10 questions: 7 answered, 0 ambiguous, 3 no match (70% answered)"),
             "{text}"
@@ -599,7 +625,10 @@ mod tests {
         assert!(text.contains("0 questions: 0 answered"), "{text}");
         assert!(!text.contains('%'), "{text}");
         assert!(!text.contains("Busiest"), "{text}");
-        assert!(text.contains("No unanswered questions this week."), "{text}");
+        assert!(
+            text.contains("No unanswered questions this week."),
+            "{text}"
+        );
         quiet.question_text_logged = false;
         assert!(summary(&quiet).contains("question text logging is off"));
     }

@@ -138,7 +138,9 @@ impl Rest {
         let route = Route::ChannelMessages {
             channel_id: channel,
         };
-        let bytes = self.post(route, &message, None, MAX_RATE_LIMIT_WAIT).await?;
+        let bytes = self
+            .post(route, &message, None, MAX_RATE_LIMIT_WAIT)
+            .await?;
         Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
     }
 
@@ -151,7 +153,9 @@ impl Rest {
         file: CreateAttachment,
     ) -> Result<Message, SendError> {
         if self.proxied.is_none() {
-            return Ok(channel.send_message(&self.http, message.add_file(file)).await?);
+            return Ok(channel
+                .send_message(&self.http, message.add_file(file))
+                .await?);
         }
         // The message's JSON lists the file with the placeholder id 0 (a new attachment's id
         // until serenity numbers them), which is the form part `files[0]`.

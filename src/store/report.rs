@@ -354,7 +354,11 @@ fn per_day(
          GROUP BY day, outcome",
     )?;
     let rows = stmt.query_map([since_unix, first_day * SECS_PER_DAY], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, count(r.get(2)?)))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            count(r.get(2)?),
+        ))
     })?;
     for row in rows {
         let (day, outcome, n) = row?;
@@ -747,8 +751,13 @@ mod tests {
     fn per_day_starts_on_the_day_of_since_and_lists_an_empty_period() {
         let mut conn = log_with(&[]);
         // From Monday noon to the next Monday noon: eight days, the first and last in part.
-        let report = build(&mut conn, MONDAY + DAY / 2, MONDAY + 7 * DAY + DAY / 2, true)
-            .expect("report");
+        let report = build(
+            &mut conn,
+            MONDAY + DAY / 2,
+            MONDAY + 7 * DAY + DAY / 2,
+            true,
+        )
+        .expect("report");
         assert_eq!(report.by_day.len(), 8);
         assert!(report.by_day.iter().all(|d| d.total() == 0));
         assert_eq!(report.by_day[0].label(), "Mon 23 Nov");
@@ -771,13 +780,19 @@ mod tests {
         let text = build(&mut conn, MONDAY, MONDAY + 6 * DAY, true)
             .expect("report")
             .to_string();
-        assert!(text.contains("Per day (UTC): answered / ambiguous / no match"), "{text}");
+        assert!(
+            text.contains("Per day (UTC): answered / ambiguous / no match"),
+            "{text}"
+        );
         assert!(text.contains("  Mon 23 Nov: 1 / 0 / 1\n"), "{text}");
         assert!(text.contains("  Sun 29 Nov: 0 / 0 / 0\n"), "{text}");
         let text = build(&mut conn, MONDAY - 30 * DAY, MONDAY, true)
             .expect("report")
             .to_string();
-        assert!(text.contains("Per day: 31 days (in the JSON report"), "{text}");
+        assert!(
+            text.contains("Per day: 31 days (in the JSON report"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1846,7 +1846,10 @@ async fn parse_body(headers: &HeaderMap, body: Bytes) -> (Value, Vec<Upload>) {
     }
     match parse_multipart(headers, body).await {
         Ok(parsed) => parsed,
-        Err(why) => (Value::String(format!("bad multipart body: {why}")), Vec::new()),
+        Err(why) => (
+            Value::String(format!("bad multipart body: {why}")),
+            Vec::new(),
+        ),
     }
 }
 
