@@ -151,7 +151,7 @@ impl Schedule {
     /// use faqbot::discord::digest::{Schedule, Weekday};
     /// let monday_9 = Schedule { day: Weekday::Mon, hour: 9 };
     /// // Wednesday 2026-11-25 12:00 UTC -> Monday 2026-11-23 09:00 UTC.
-    /// assert_eq!(monday_9.latest_slot(1_796_054_400 - 43_200), 1_795_424_400);
+    /// assert_eq!(monday_9.latest_slot(1_795_608_000), 1_795_424_400);
     /// ```
     #[must_use]
     pub fn latest_slot(self, now: i64) -> i64 {
