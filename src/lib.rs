@@ -10,10 +10,12 @@
 //!   [`faq::edit`]), written safely and versioned.
 //! - [`reply`]: what a parent reads; [`eval`]: figures on labelled questions.
 //! - [`config`]: settings from the environment; [`cli`]: the terminal reports.
-//! - [`store`]: the question log, votes and the moderators' report (`SQLite`).
+//! - [`store`]: the question log, votes and the moderators' report (`SQLite`); [`chart`]: the
+//!   report's questions per day as a PNG.
 //! - [`discord`]: the Discord bot (poise on serenity), a thin layer over the above.
 #![deny(missing_docs)]
 
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod discord;

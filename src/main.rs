@@ -110,6 +110,10 @@ enum Command {
         /// Also write the unanswered questions to FILE as an eval cases file.
         #[arg(long, value_name = "FILE")]
         unanswered_as_cases: Option<PathBuf>,
+        /// Also draw the questions per day by outcome as a PNG chart to FILE (the weekly
+        /// digest's picture).
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
     },
 }
 
@@ -523,7 +527,13 @@ fn eval_command(
 }
 
 /// `faqbot report`: the moderators' report from the question log.
-fn report_command(since: u64, db: &Path, json: bool, cases: Option<&Path>) -> Result<()> {
+fn report_command(
+    since: u64,
+    db: &Path,
+    json: bool,
+    cases: Option<&Path>,
+    png: Option<&Path>,
+) -> Result<()> {
     if !db.exists() {
         bail!(
             "no question log at {} (the bot creates it when it runs; set QUESTION_LOG_PATH or --db)",
@@ -548,6 +558,16 @@ fn report_command(since: u64, db: &Path, json: bool, cases: Option<&Path>) -> Re
         eprintln!(
             "wrote {} unanswered question group(s) to {}",
             report.unanswered.len(),
+            path.display()
+        );
+    }
+    if let Some(path) = png {
+        let chart = faqbot::chart::report_png(&report).context("cannot draw the chart")?;
+        std::fs::write(path, chart)
+            .with_context(|| format!("cannot write the chart to {}", path.display()))?;
+        eprintln!(
+            "wrote the chart of {} day(s) to {}",
+            report.by_day.len(),
             path.display()
         );
     }
@@ -617,7 +637,14 @@ fn run(args: Args, faq_from: FaqFrom) -> Result<ExitCode> {
             db,
             json,
             unanswered_as_cases,
-        } => report_command(since, &db, json, unanswered_as_cases.as_deref())?,
+            png,
+        } => report_command(
+            since,
+            &db,
+            json,
+            unanswered_as_cases.as_deref(),
+            png.as_deref(),
+        )?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -252,6 +252,40 @@ fn report_since_that_overflows_is_refused_clearly() {
     assert!(out.status.success(), "100 years is fine: {out:?}");
 }
 
+#[test]
+fn report_png_writes_the_chart_and_says_clearly_when_it_cannot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = written_log(dir.path());
+    let db = db.to_str().expect("utf-8");
+    let png = dir.path().join("week.png");
+    let out = faqbot(&["report", "--db", db, "--png", png.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{out:?}");
+    let bytes = std::fs::read(&png).expect("the chart is written");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert_eq!(
+        faqbot::chart::png_size(&bytes),
+        Some((faqbot::chart::WIDTH, faqbot::chart::HEIGHT))
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wrote the chart of 8 day(s)"), "{err}");
+    // The text report still goes to stdout, with the days.
+    assert!(stdout(&out).contains("Per day (UTC)"), "{out:?}");
+
+    let nowhere = dir.path().join("no-such-dir").join("week.png");
+    let out = faqbot(&[
+        "report",
+        "--db",
+        db,
+        "--png",
+        nowhere.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write the chart to"), "{err}");
+    assert!(err.contains("no-such-dir"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 /// A question log with a few questions, closed, in `dir`.
 fn written_log(dir: &Path) -> std::path::PathBuf {
     use faqbot::store::{LogConfig, Origin, Outcome, QuestionLog, QuestionRecord};

@@ -8,6 +8,7 @@
 
 mod captured_logs;
 mod cli;
+mod discord_digest;
 mod discord_e2e;
 mod discord_edit;
 mod fake_discord_selftest;

@@ -182,6 +182,7 @@ pub struct Bot {
     knowledge: SharedKnowledge,
     watcher: Option<FaqWatcher>,
     retention: JoinHandle<()>,
+    digest: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -402,6 +403,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
         .map_err(|e| RunError::Client(Box::new(e)))?;
     let shard_manager = Arc::clone(&client.shard_manager);
     let rest = Rest::new(Arc::clone(&client.http), proxied);
+    let digest = super::digest::spawn(&config, log.clone(), rest.clone());
     let watcher = watch_faq(&config, &knowledge, rest);
     let shards = config.shards;
     let task = tokio::spawn(async move {
@@ -435,6 +437,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
         knowledge,
         watcher,
         retention,
+        digest,
     })
 }
 
@@ -501,6 +504,9 @@ impl Bot {
         }
         drop(self.watcher.take());
         self.retention.abort();
+        if let Some(digest) = self.digest.take() {
+            digest.abort();
+        }
         let log = self.log;
         match tokio::task::spawn_blocking(move || log.close()).await {
             Ok(Ok(())) => {}

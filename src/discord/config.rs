@@ -2,6 +2,7 @@
 //! connects: Discord ids are parsed into typed ids, and a bad value stops start-up with the
 //! variable, the value and what is expected. Every variable is documented in `.env.example`.
 
+use super::digest::{Schedule, Weekday};
 use crate::config::{self, ConfigError};
 use crate::matcher::MatchConfig;
 use crate::reply::Clinic;
@@ -150,6 +151,10 @@ pub struct BotConfig {
     pub question_log: LogConfig,
     /// `WATCH_FAQ` (default true): reload the FAQ when its files change.
     pub watch_faq: bool,
+    /// `DIGEST_DAY` (`mon`..`sun`, or `off`) and `DIGEST_HOUR` (0-23, UTC): when the weekly
+    /// digest goes to the moderators' channel (default [`Schedule::DEFAULT`]); `None` when
+    /// `DIGEST_DAY=off` or `MOD_LOG_CHANNEL_ID` is unset.
+    pub digest: Option<Schedule>,
 }
 
 fn read(get: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
@@ -231,6 +236,27 @@ fn number(
         .transpose()
 }
 
+/// `DIGEST_DAY` and `DIGEST_HOUR`, checked; `None` for `DIGEST_DAY=off`.
+fn digest(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Schedule>, ConfigError> {
+    let hour = number(
+        get,
+        "DIGEST_HOUR",
+        23,
+        "it must be an hour of the day from 0 to 23 (UTC)",
+    )?
+    .map_or(Schedule::DEFAULT.hour, |h| h as u8);
+    let day = match read(get, "DIGEST_DAY") {
+        None => Schedule::DEFAULT.day,
+        Some(v) if v.eq_ignore_ascii_case("off") => return Ok(None),
+        Some(v) => v.parse::<Weekday>().map_err(|()| ConfigError::Invalid {
+            name: "DIGEST_DAY",
+            value: v,
+            why: "it must be a day of the week (mon, tue, wed, thu, fri, sat, sun) or off",
+        })?,
+    };
+    Ok(Some(Schedule { day, hour }))
+}
+
 impl BotConfig {
     /// Reads and checks every variable through `get` (e.g. `|k| std::env::var(k).ok()`).
     pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Result<BotConfig, BotConfigError> {
@@ -291,11 +317,14 @@ impl BotConfig {
             })?,
             None => voter_key_from_token(token.expose()),
         });
+        let mod_log_channel: Option<ChannelId> = one_id(get, "MOD_LOG_CHANNEL_ID")?;
+        // Checked even without a moderators' channel, so a typo shows before it matters.
+        let digest = digest(get)?.filter(|_| mod_log_channel.is_some());
         Ok(BotConfig {
             token,
             help_channels: id_list(get, "HELP_CHANNEL_IDS")?,
             moderator_roles: id_list(get, "MODERATOR_ROLE_IDS")?,
-            mod_log_channel: one_id(get, "MOD_LOG_CHANNEL_ID")?,
+            mod_log_channel,
             guild: one_id(get, "GUILD_ID")?,
             clinic: config::clinic(get)?,
             faq_dir: read(get, "FAQ_DIR").map_or_else(|| PathBuf::from("faq"), PathBuf::from),
@@ -305,6 +334,7 @@ impl BotConfig {
             shards,
             question_log,
             watch_faq: flag(get, "WATCH_FAQ", true)?,
+            digest,
         })
     }
 }
@@ -378,7 +408,7 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_variable() {
-        let table: [(&str, &str); 12] = [
+        let table: [(&str, &str); 16] = [
             ("HELP_CHANNEL_IDS", "11,general"),
             ("HELP_CHANNEL_IDS", "0"),
             ("MODERATOR_ROLE_IDS", "-5"),
@@ -391,6 +421,10 @@ mod tests {
             ("LOG_QUESTION_TEXT", "maybe"),
             ("LOG_RETENTION_DAYS", "-1"),
             ("WATCH_FAQ", "2"),
+            ("DIGEST_DAY", "monday-ish"),
+            ("DIGEST_DAY", "7"),
+            ("DIGEST_HOUR", "24"),
+            ("DIGEST_HOUR", "9am"),
         ];
         for (name, value) in table {
             assert_eq!(invalid_name(&[(name, value)]), Some(name), "{name}={value}");
@@ -462,6 +496,40 @@ mod tests {
         assert_eq!(c.question_log.path, PathBuf::from("/tmp/q.sqlite3"));
         assert_eq!(c.faq_dir, PathBuf::from("faq-test"));
         assert!(!c.watch_faq);
+    }
+
+    #[test]
+    fn digest_is_on_with_a_moderators_channel_at_the_configured_day_and_hour() {
+        // No moderators' channel: off, whatever the day says.
+        assert_eq!(config(&[]).expect("valid").digest, None);
+        assert_eq!(
+            config(&[("DIGEST_DAY", "fri")]).expect("valid").digest,
+            None
+        );
+        let channel = ("MOD_LOG_CHANNEL_ID", "31");
+        assert_eq!(
+            config(&[channel]).expect("valid").digest,
+            Some(Schedule::DEFAULT)
+        );
+        assert_eq!(
+            config(&[channel, ("DIGEST_DAY", "Sunday"), ("DIGEST_HOUR", "0")])
+                .expect("valid")
+                .digest,
+            Some(Schedule {
+                day: Weekday::Sun,
+                hour: 0
+            })
+        );
+        assert_eq!(
+            config(&[channel, ("DIGEST_DAY", "OFF"), ("DIGEST_HOUR", "23")])
+                .expect("valid")
+                .digest,
+            None
+        );
+        // A bad hour is refused even without a channel.
+        assert_eq!(invalid_name(&[("DIGEST_HOUR", "99")]), Some("DIGEST_HOUR"));
+        let err = config(&[("DIGEST_DAY", "someday")]).expect_err("bad day");
+        assert!(err.to_string().contains("mon, tue"), "{err}");
     }
 
     #[test]

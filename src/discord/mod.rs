@@ -17,6 +17,7 @@
 //! - [`redact`]: the bot token kept out of the logs, whatever `RUST_LOG` says.
 //! - [`rest`]: posting messages with rate limits honoured, also through a proxy.
 //! - [`admission`]: the bounds on work in flight (matching; events waiting for Discord).
+//! - [`digest`]: the weekly digest to the moderators' channel (report, chart, top groups).
 
 pub mod action;
 pub mod admission;
@@ -24,6 +25,7 @@ pub mod bot;
 pub mod commands;
 pub mod config;
 pub mod cooldown;
+pub mod digest;
 pub mod handler;
 pub mod recent;
 pub mod redact;

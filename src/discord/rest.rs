@@ -1,5 +1,6 @@
 //! Bot posts with Discord's rate limits honoured, also through `DISCORD_API_PROXY`: replies
-//! and channel posts ([`Rest::send_message`]), interaction responses
+//! and channel posts ([`Rest::send_message`], with a file [`Rest::send_message_with_file`]),
+//! interaction responses
 //! ([`Rest::create_interaction_response`], for slash commands and button clicks alike) and
 //! their follow-ups ([`Rest::create_followup`]).
 //!
@@ -13,11 +14,13 @@
 //! limiter waits and retries, and the call goes straight to serenity.
 
 use serenity::all::{
-    ChannelId, CreateInteractionResponse, CreateInteractionResponseFollowup, CreateMessage, Http,
-    InteractionId, Message,
+    ChannelId, CreateAttachment, CreateInteractionResponse, CreateInteractionResponseFollowup,
+    CreateMessage, Http, InteractionId, Message,
 };
 use serenity::builder::Builder as _;
-use serenity::http::{ErrorResponse, HttpError, LightMethod, Request, Route};
+use serenity::http::{
+    ErrorResponse, HttpError, LightMethod, Multipart, MultipartUpload, Request, Route,
+};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -135,7 +138,34 @@ impl Rest {
         let route = Route::ChannelMessages {
             channel_id: channel,
         };
-        let bytes = self.post(route, &message, MAX_RATE_LIMIT_WAIT).await?;
+        let bytes = self
+            .post(route, &message, None, MAX_RATE_LIMIT_WAIT)
+            .await?;
+        Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
+    }
+
+    /// Posts `message` with `file` attached in `channel` (a `multipart/form-data` upload: the
+    /// message as `payload_json`, the file as `files[0]`), waiting out rate limits.
+    pub async fn send_message_with_file(
+        &self,
+        channel: ChannelId,
+        message: CreateMessage,
+        file: CreateAttachment,
+    ) -> Result<Message, SendError> {
+        if self.proxied.is_none() {
+            return Ok(channel
+                .send_message(&self.http, message.add_file(file))
+                .await?);
+        }
+        // The message's JSON lists the file with the placeholder id 0 (a new attachment's id
+        // until serenity numbers them), which is the form part `files[0]`.
+        let message = message.add_file(file.clone());
+        let route = Route::ChannelMessages {
+            channel_id: channel,
+        };
+        let bytes = self
+            .post(route, &message, Some(file), MAX_RATE_LIMIT_WAIT)
+            .await?;
         Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
     }
 
@@ -154,7 +184,7 @@ impl Rest {
             interaction_id: id,
             token,
         };
-        self.post(route, &response, MAX_CALLBACK_WAIT).await?;
+        self.post(route, &response, None, MAX_CALLBACK_WAIT).await?;
         Ok(())
     }
 
@@ -176,29 +206,48 @@ impl Rest {
             application_id,
             token,
         };
-        let bytes = self.post(route, &followup, MAX_RATE_LIMIT_WAIT).await?;
+        let bytes = self
+            .post(route, &followup, None, MAX_RATE_LIMIT_WAIT)
+            .await?;
         Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
     }
 
-    /// The one retry loop: POSTs `body` as JSON to `route` through the proxy; on a 429 waits
+    /// The one retry loop: POSTs `body` as JSON to `route` through the proxy (with `file`: as
+    /// the `payload_json` of a multipart form with the file as `files[0]`); on a 429 waits
     /// `retry_after` and tries again, at most [`MAX_ATTEMPTS`] tries and `budget` of waiting in
     /// all. Returns the body of the successful answer.
     async fn post(
         &self,
         route: Route<'_>,
         body: &impl serde::Serialize,
+        file: Option<CreateAttachment>,
         budget: Duration,
     ) -> Result<Vec<u8>, SendError> {
         let Some(client) = &self.proxied else {
             return Err(serenity::Error::Other("Rest::post needs the proxy client").into());
         };
         let body = serde_json::to_vec(body).map_err(serenity::Error::Json)?;
+        let multipart = match file {
+            None => None,
+            Some(file) => Some(Multipart {
+                upload: MultipartUpload::Attachments(vec![file]),
+                fields: Vec::new(),
+                payload_json: Some(
+                    String::from_utf8(body.clone())
+                        .map_err(|_| serenity::Error::Other("the JSON body is not UTF-8"))?,
+                ),
+            }),
+        };
         let mut waited = Duration::ZERO;
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let request = Request::new(route, LightMethod::Post)
-                .body(Some(body.clone()))
+            let request = Request::new(route, LightMethod::Post);
+            let request = match &multipart {
+                Some(form) => request.multipart(Some(form.clone())),
+                None => request.body(Some(body.clone())),
+            };
+            let request = request
                 .build(client, self.http.token(), self.http.proxy.as_deref())?
                 .build()
                 .map_err(serenity::Error::from)?;

@@ -65,7 +65,8 @@ pub use cluster::{
 pub use privacy::{redact, MASKED_EMAIL, MASKED_MENTION, MASKED_PHONE, MAX_QUESTION_CHARS};
 pub use record::{AnswerId, Origin, Outcome, QuestionRecord, VoteOutcome};
 pub use report::{
-    EntryCount, EntryVotes, OriginCount, OutcomeCount, Report, MAX_GROUPED_QUESTIONS, TOP_ENTRIES,
+    DayCount, EntryCount, EntryVotes, OriginCount, OutcomeCount, Report, MAX_DAYS,
+    MAX_GROUPED_QUESTIONS, TOP_ENTRIES,
 };
 
 use privacy::TextUse;
@@ -88,6 +89,9 @@ pub const VOTE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long [`QuestionLog::flush`] and [`QuestionLog::close`] wait: long enough for a full queue
 /// on a healthy disk, short enough not to hold up a shutdown when the disk is stuck.
 pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The `meta` key of when the weekly digest was last posted (unix seconds).
+const LAST_DIGEST_KEY: &str = "last_digest_unix";
 
 /// How long [`QuestionLog::apply_retention`] waits: deleting a day's worth of old rows is quick,
 /// but the first run on a large file may not be.
@@ -562,6 +566,46 @@ impl QuestionLog {
     }
 }
 
+impl QuestionLog {
+    /// When the weekly digest was last posted (unix seconds), as saved in the file's `meta`
+    /// table by [`set_last_digest`](QuestionLog::set_last_digest); `None` if never. Read
+    /// through a read-only connection.
+    pub fn last_digest(&self) -> Result<Option<i64>, StoreError> {
+        let inner = self.inner.as_deref().ok_or(StoreError::Disabled)?;
+        if !inner.counters.open.load(Ordering::Relaxed) {
+            return Err(StoreError::NotOpen {
+                waiting: inner.counters.waiting.load(Ordering::Relaxed),
+            });
+        }
+        let conn = schema::open_reader(&inner.path)?;
+        read_meta(&conn, LAST_DIGEST_KEY)
+    }
+
+    /// Saves when the weekly digest was posted, so a restart does not post it again. Waits
+    /// for the writer, at most [`FLUSH_TIMEOUT`]; from async code call it on a blocking thread.
+    pub fn set_last_digest(&self, at_unix: i64) -> Result<(), StoreError> {
+        let inner = self.inner.as_deref().ok_or(StoreError::Disabled)?;
+        let (reply, answer) = mpsc::sync_channel(1);
+        inner.request(
+            Command::SetMeta {
+                key: LAST_DIGEST_KEY,
+                value: at_unix,
+                reply,
+            },
+            &answer,
+            FLUSH_TIMEOUT,
+        )?
+    }
+}
+
+/// A number saved in `meta` under `key`, if any.
+fn read_meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<i64>, StoreError> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
 impl Inner {
     fn note_dropped(&self, reason: &str) {
         let total = self.counters.dropped.fetch_add(1, Ordering::Relaxed) + 1;
@@ -668,6 +712,21 @@ mod tests {
     }
 
     #[test]
+    fn last_digest_is_kept_across_a_reopen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = LogConfig::new(dir.path().join("q.sqlite3"));
+        let log = QuestionLog::open(&config).expect("open");
+        assert_eq!(log.last_digest().expect("read"), None);
+        log.set_last_digest(1_795_392_000).expect("save");
+        log.set_last_digest(1_795_996_800).expect("save again");
+        assert_eq!(log.last_digest().expect("read"), Some(1_795_996_800));
+        log.close().expect("close");
+        let log = QuestionLog::open(&config).expect("reopen");
+        assert_eq!(log.last_digest().expect("read"), Some(1_795_996_800));
+        log.close().expect("close");
+    }
+
+    #[test]
     fn disabled_handle_does_nothing_and_never_fails_the_answer_path() {
         let log = QuestionLog::disabled();
         assert!(!log.is_enabled());
@@ -683,6 +742,8 @@ mod tests {
             Err(StoreError::Disabled)
         ));
         assert!(matches!(log.report(0), Err(StoreError::Disabled)));
+        assert!(matches!(log.last_digest(), Err(StoreError::Disabled)));
+        assert!(matches!(log.set_last_digest(1), Err(StoreError::Disabled)));
         assert!(log.close().is_ok());
     }
 }

@@ -28,6 +28,14 @@ const DISPLAY_GROUPS: usize = 10;
 /// Characters of a question shown in the text report before it is cut with "…".
 const DISPLAY_QUESTION_CHARS: usize = 80;
 
+/// The most days [`Report::by_day`] lists (the most recent ones): a year of bars is already
+/// more than a chart can show, and a report `--since` ten years stays small.
+pub const MAX_DAYS: usize = 366;
+
+/// The text report lists the days one per line up to this many (a week or two); a longer
+/// period's days are in the JSON and the chart only, so `/faq stats` stays one message.
+const DISPLAY_DAYS: usize = 14;
+
 /// Questions with one outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutcomeCount {
@@ -66,6 +74,64 @@ pub struct EntryVotes {
     pub helpful: u64,
 }
 
+/// Questions of one UTC day, per outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayCount {
+    /// The day, `YYYY-MM-DD` (UTC).
+    pub date: String,
+    /// Its start, unix seconds (midnight UTC).
+    pub start_unix: i64,
+    /// Questions answered from one entry.
+    pub answer: u64,
+    /// Questions answered with "did you mean".
+    pub ambiguous: u64,
+    /// Questions nothing in the FAQ fitted.
+    pub no_match: u64,
+}
+
+impl DayCount {
+    /// An empty day starting at `start_unix`.
+    fn empty(start_unix: i64) -> Self {
+        DayCount {
+            date: utc_date(start_unix),
+            start_unix,
+            answer: 0,
+            ambiguous: 0,
+            no_match: 0,
+        }
+    }
+
+    /// The day's questions with `outcome`.
+    #[must_use]
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        match outcome {
+            Outcome::Answer => self.answer,
+            Outcome::Ambiguous => self.ambiguous,
+            Outcome::NoMatch => self.no_match,
+        }
+    }
+
+    /// All the day's questions.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.answer + self.ambiguous + self.no_match
+    }
+
+    /// A short label for charts and lists, e.g. `Tue 24 Nov`.
+    #[must_use]
+    pub fn label(&self) -> String {
+        short_date(self.start_unix)
+    }
+
+    fn add(&mut self, outcome: Outcome, n: u64) {
+        match outcome {
+            Outcome::Answer => self.answer += n,
+            Outcome::Ambiguous => self.ambiguous += n,
+            Outcome::NoMatch => self.no_match += n,
+        }
+    }
+}
+
 /// The moderators' report on the questions handled since a given time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -81,6 +147,10 @@ pub struct Report {
     pub by_outcome: Vec<OutcomeCount>,
     /// Questions per origin, every origin listed.
     pub by_origin: Vec<OriginCount>,
+    /// Questions per UTC day by outcome, oldest first: every day from the one of `since_unix`
+    /// to the one of `generated_unix`, days without questions as zero (at most the last
+    /// [`MAX_DAYS`]).
+    pub by_day: Vec<DayCount>,
     /// The entries most often given as answers (outcome "answer"), most first, at most
     /// [`TOP_ENTRIES`].
     pub top_entries: Vec<EntryCount>,
@@ -141,6 +211,8 @@ pub(crate) fn build(
             count: lookup(&by_origin_text, origin.as_str()),
         })
         .collect();
+
+    let by_day = per_day(&tx, since_unix, generated_unix)?;
 
     let top_entries = tx
         .prepare(
@@ -204,6 +276,7 @@ pub(crate) fn build(
         total_questions,
         by_outcome,
         by_origin,
+        by_day,
         top_entries,
         unanswered,
         unanswered_not_listed: no_match
@@ -261,6 +334,47 @@ fn lost_records(conn: &Connection, since_unix: i64) -> Result<(u64, u64), StoreE
     )?)
 }
 
+/// The days of the period (see [`Report::by_day`]) with their questions per outcome. Questions
+/// stamped after `generated_unix` (a clock set back) are in the totals but on no day.
+fn per_day(
+    conn: &Connection,
+    since_unix: i64,
+    generated_unix: i64,
+) -> Result<Vec<DayCount>, StoreError> {
+    let first_day = since_unix.div_euclid(SECS_PER_DAY);
+    let last_day = generated_unix.div_euclid(SECS_PER_DAY).max(first_day);
+    let first_day = first_day.max(last_day - limit(MAX_DAYS) + 1);
+    let mut days: Vec<DayCount> = (first_day..=last_day)
+        .map(|day| DayCount::empty(day * SECS_PER_DAY))
+        .collect();
+    // Floor division in SQL (`/` truncates toward zero, which is wrong before 1970).
+    let mut stmt = conn.prepare(
+        "SELECT (at_unix - ((at_unix % 86400) + 86400) % 86400) / 86400 AS day, outcome, count(*)
+         FROM questions WHERE at_unix >= ?1 AND at_unix >= ?2
+         GROUP BY day, outcome",
+    )?;
+    let rows = stmt.query_map([since_unix, first_day * SECS_PER_DAY], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            count(r.get(2)?),
+        ))
+    })?;
+    for row in rows {
+        let (day, outcome, n) = row?;
+        let Ok(outcome) = outcome.parse::<Outcome>() else {
+            continue;
+        };
+        if let Some(slot) = usize::try_from(day - first_day)
+            .ok()
+            .and_then(|i| days.get_mut(i))
+        {
+            slot.add(outcome, n);
+        }
+    }
+    Ok(days)
+}
+
 /// Questions since `since_unix` counted per value of `column` (a fixed column name).
 fn count_by(
     conn: &Connection,
@@ -312,6 +426,26 @@ fn utc_date(unix: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// `Tue 24 Nov` (UTC) for unix seconds.
+fn short_date(unix: i64) -> String {
+    const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = unix.div_euclid(SECS_PER_DAY);
+    // 1970-01-01 was a Thursday (index 3 from Monday).
+    let weekday = WEEKDAYS[(days + 3).rem_euclid(7) as usize];
+    let date = utc_date(unix);
+    let month = date
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("?");
+    let day = date.get(8..10).unwrap_or("?").trim_start_matches('0');
+    format!("{weekday} {day} {month}")
+}
+
 /// `text` cut to `max` characters, with "…" when cut; line breaks become spaces.
 fn shorten(text: &str, max: usize) -> String {
     let flat: String = text
@@ -357,6 +491,32 @@ fn write_groups(f: &mut fmt::Formatter<'_>, groups: &[QuestionGroup]) -> fmt::Re
     Ok(())
 }
 
+/// The per-day lines (answered / ambiguous / no match), when there are few enough days.
+fn write_days(f: &mut fmt::Formatter<'_>, days: &[DayCount]) -> fmt::Result {
+    if days.is_empty() {
+        return Ok(());
+    }
+    if days.len() > DISPLAY_DAYS {
+        return writeln!(
+            f,
+            "Per day: {} days (in the JSON report and the chart, `faqbot report --png`)",
+            days.len()
+        );
+    }
+    writeln!(f, "Per day (UTC): answered / ambiguous / no match")?;
+    for day in days {
+        writeln!(
+            f,
+            "  {}: {} / {} / {}",
+            day.label(),
+            day.answer,
+            day.ambiguous,
+            day.no_match
+        )?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for Report {
     /// Short plain-text lines for moderators. The question texts are parents' words: when posting
     /// this to Discord, send it with mentions disabled.
@@ -389,6 +549,8 @@ impl fmt::Display for Report {
                 writeln!(f, "  {}: {}", c.origin.label(), c.count)?;
             }
         }
+
+        write_days(f, &self.by_day)?;
 
         writeln!(f)?;
         writeln!(f, "Most asked entries:")?;
@@ -520,6 +682,120 @@ mod tests {
     }
 
     #[test]
+    fn short_date_table() {
+        let table = [
+            (0, "Thu 1 Jan"),
+            (951_782_400, "Tue 29 Feb"),
+            (1_764_547_200, "Mon 1 Dec"),
+            (1_764_547_199, "Sun 30 Nov"),
+            (-1, "Wed 31 Dec"),
+        ];
+        for (unix, want) in table {
+            assert_eq!(short_date(unix), want, "{unix}");
+        }
+    }
+
+    /// A fresh in-memory question log holding `rows` of (`at_unix`, outcome).
+    fn log_with(rows: &[(i64, &str)]) -> Connection {
+        let mut conn = Connection::open_in_memory().expect("in-memory database");
+        super::super::schema::migrate(&mut conn).expect("migrate");
+        for (i, (at, outcome)) in rows.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO questions (answer_id, at_unix, origin, outcome) VALUES (?1, ?2, 'mention', ?3)",
+                params![i64::try_from(i).expect("small"), at, outcome],
+            )
+            .expect("insert");
+        }
+        conn
+    }
+
+    const DAY: i64 = SECS_PER_DAY;
+    /// Monday 2026-11-23 00:00 UTC.
+    const MONDAY: i64 = 1_795_392_000;
+
+    #[test]
+    fn per_day_counts_each_utc_day_by_outcome_with_empty_days_as_zero() {
+        let rows = [
+            (MONDAY - 1, "answer"), // Sunday 23:59:59: before the period
+            (MONDAY, "answer"),
+            (MONDAY + 3600, "no_match"),
+            (MONDAY + DAY - 1, "ambiguous"),
+            (MONDAY + DAY, "answer"), // Tuesday 00:00
+            (MONDAY + 3 * DAY + 5, "no_match"),
+            (MONDAY + 3 * DAY + 6, "no_match"),
+        ];
+        let mut conn = log_with(&rows);
+        let report = build(&mut conn, MONDAY, MONDAY + 4 * DAY + 60, true).expect("report");
+        let got: Vec<(&str, u64, u64, u64)> = report
+            .by_day
+            .iter()
+            .map(|d| (d.date.as_str(), d.answer, d.ambiguous, d.no_match))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-11-23", 1, 1, 1),
+                ("2026-11-24", 1, 0, 0),
+                ("2026-11-25", 0, 0, 0),
+                ("2026-11-26", 0, 0, 2),
+                ("2026-11-27", 0, 0, 0),
+            ]
+        );
+        let per_day: u64 = report.by_day.iter().map(DayCount::total).sum();
+        assert_eq!(per_day, report.total_questions);
+        assert_eq!(report.by_day[0].start_unix, MONDAY);
+        assert_eq!(report.by_day[3].count(Outcome::NoMatch), 2);
+    }
+
+    #[test]
+    fn per_day_starts_on_the_day_of_since_and_lists_an_empty_period() {
+        let mut conn = log_with(&[]);
+        // From Monday noon to the next Monday noon: eight days, the first and last in part.
+        let report = build(
+            &mut conn,
+            MONDAY + DAY / 2,
+            MONDAY + 7 * DAY + DAY / 2,
+            true,
+        )
+        .expect("report");
+        assert_eq!(report.by_day.len(), 8);
+        assert!(report.by_day.iter().all(|d| d.total() == 0));
+        assert_eq!(report.by_day[0].label(), "Mon 23 Nov");
+        assert_eq!(report.by_day[7].label(), "Mon 30 Nov");
+    }
+
+    #[test]
+    fn per_day_keeps_the_most_recent_max_days() {
+        let mut conn = log_with(&[(0, "answer"), (MONDAY, "answer")]);
+        let report = build(&mut conn, 0, MONDAY, true).expect("report");
+        assert_eq!(report.by_day.len(), MAX_DAYS);
+        assert_eq!(report.by_day.last().map(|d| d.start_unix), Some(MONDAY));
+        assert_eq!(report.by_day.iter().map(DayCount::total).sum::<u64>(), 1);
+        assert_eq!(report.total_questions, 2);
+    }
+
+    #[test]
+    fn display_lists_a_week_per_day_and_a_long_period_in_one_line() {
+        let mut conn = log_with(&[(MONDAY + 10, "answer"), (MONDAY + 20, "no_match")]);
+        let text = build(&mut conn, MONDAY, MONDAY + 6 * DAY, true)
+            .expect("report")
+            .to_string();
+        assert!(
+            text.contains("Per day (UTC): answered / ambiguous / no match"),
+            "{text}"
+        );
+        assert!(text.contains("  Mon 23 Nov: 1 / 0 / 1\n"), "{text}");
+        assert!(text.contains("  Sun 29 Nov: 0 / 0 / 0\n"), "{text}");
+        let text = build(&mut conn, MONDAY - 30 * DAY, MONDAY, true)
+            .expect("report")
+            .to_string();
+        assert!(
+            text.contains("Per day: 31 days (in the JSON report"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn shorten_table() {
         let table = [
             ("short", 10, "short"),
@@ -541,6 +817,7 @@ mod tests {
             total_questions: 0,
             by_outcome: Vec::new(),
             by_origin: Vec::new(),
+            by_day: Vec::new(),
             top_entries: Vec::new(),
             unanswered: Vec::new(),
             unanswered_not_listed: 0,

@@ -93,6 +93,12 @@ pub(crate) enum Command {
     Shutdown {
         reply: SyncSender<Result<(), StoreError>>,
     },
+    /// Sets a number in the `meta` table (e.g. when the weekly digest was last posted).
+    SetMeta {
+        key: &'static str,
+        value: i64,
+        reply: SyncSender<Result<(), StoreError>>,
+    },
 }
 
 /// Counts shared by the handles and the writer.
@@ -514,6 +520,18 @@ impl Writer {
                 let _ = reply.send(result);
                 return ControlFlow::Break(());
             }
+            Command::SetMeta { key, value, reply } => {
+                let result = match self.conn.as_ref() {
+                    Some(conn) => set_meta(conn, key, value),
+                    None => Err(StoreError::NotOpen {
+                        waiting: self.pending.len() as u64,
+                    }),
+                };
+                if let Err(e) = &result {
+                    self.warn("saving a setting failed", e);
+                }
+                let _ = reply.send(result);
+            }
         }
         ControlFlow::Continue(())
     }
@@ -603,6 +621,16 @@ fn write_batch<'a>(
         ])?;
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// Sets `key` to `value` in `meta`.
+fn set_meta(conn: &Connection, key: &str, value: i64) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key, value])?;
     Ok(())
 }
 

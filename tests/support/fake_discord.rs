@@ -393,6 +393,9 @@ pub struct Recorded {
     /// Request body as JSON (`payload_json` for multipart bodies); `Null` when empty, a JSON
     /// string when the body is not JSON.
     pub body: Value,
+    /// The files of a `multipart/form-data` body (every part but `payload_json`), in order;
+    /// empty for a JSON body.
+    pub files: Vec<Upload>,
     /// Status code the fake answered.
     pub status: u16,
     /// Body the fake answered (`Null` for 204).
@@ -463,6 +466,27 @@ impl Recorded {
     #[must_use]
     pub fn response_id(&self) -> Option<u64> {
         id_of(self.response.get("id")?)
+    }
+}
+
+/// One file part of a `multipart/form-data` request (e.g. a message attachment).
+#[derive(Clone, Debug)]
+pub struct Upload {
+    /// The form field's name, e.g. `files[0]`.
+    pub name: String,
+    /// The part's file name, if given.
+    pub file_name: Option<String>,
+    /// The part's content type, if given.
+    pub content_type: Option<String>,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    /// Whether the bytes start with the PNG signature.
+    #[must_use]
+    pub fn is_png(&self) -> bool {
+        self.bytes.starts_with(b"\x89PNG\r\n\x1a\n")
     }
 }
 
@@ -1800,32 +1824,64 @@ fn error_body(status: u16, message: &str, retry_after: Duration) -> Value {
     }
 }
 
-/// Parses a request body: JSON, or the `payload_json` part of a multipart body.
-fn parse_body(headers: &HeaderMap, body: &[u8]) -> Value {
+/// Parses a request body: JSON, or a `multipart/form-data` body (Discord's file uploads) into
+/// its `payload_json` part and its files. A multipart body that does not parse is recorded as a
+/// JSON string saying why, so a test sees it.
+async fn parse_body(headers: &HeaderMap, body: Bytes) -> (Value, Vec<Upload>) {
     if body.is_empty() {
-        return Value::Null;
+        return (Value::Null, Vec::new());
     }
-    if let Ok(v) = serde_json::from_slice::<Value>(body) {
-        return v;
-    }
-    let text = String::from_utf8_lossy(body);
-    let boundary = headers
+    let multipart = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|ct| ct.split("boundary=").nth(1))
-        .map(|b| b.trim_matches('"').to_owned());
-    if let Some(boundary) = boundary {
-        for part in text.split(&format!("--{boundary}")) {
-            if let Some((head, content)) = part.split_once("\r\n\r\n") {
-                if head.contains("name=\"payload_json\"") {
-                    if let Ok(v) = serde_json::from_str(content.trim_end_matches("\r\n")) {
-                        return v;
-                    }
-                }
-            }
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    if !multipart {
+        return match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => (v, Vec::new()),
+            Err(_) => (
+                Value::String(String::from_utf8_lossy(&body).into_owned()),
+                Vec::new(),
+            ),
+        };
+    }
+    match parse_multipart(headers, body).await {
+        Ok(parsed) => parsed,
+        Err(why) => (
+            Value::String(format!("bad multipart body: {why}")),
+            Vec::new(),
+        ),
+    }
+}
+
+/// The `payload_json` part (as JSON; `Null` if missing) and the other parts of a multipart
+/// body, with axum's parser (multer).
+async fn parse_multipart(headers: &HeaderMap, body: Bytes) -> Result<(Value, Vec<Upload>), String> {
+    use axum::extract::{FromRequest, Multipart};
+    let mut request = axum::extract::Request::new(axum::body::Body::from(body));
+    *request.headers_mut() = headers.clone();
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| e.body_text())?;
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|e| e.body_text())?;
+        if name == "payload_json" {
+            payload = serde_json::from_slice(&bytes)
+                .map_err(|e| format!("payload_json is not JSON: {e}"))?;
+        } else {
+            files.push(Upload {
+                name,
+                file_name,
+                content_type,
+                bytes: bytes.to_vec(),
+            });
         }
     }
-    Value::String(text.into_owned())
+    Ok((payload, files))
 }
 
 async fn rest_handler(
@@ -1837,7 +1893,7 @@ async fn rest_handler(
 ) -> Response {
     let at = Instant::now();
     let path = uri.path().to_owned();
-    let body = parse_body(&headers, &body);
+    let (body, files) = parse_body(&headers, body).await;
     let method = method.as_str().to_owned();
     inner.in_progress.fetch_add(1, Ordering::SeqCst);
     let delay = {
@@ -1907,6 +1963,7 @@ async fn rest_handler(
         path,
         query,
         body,
+        files,
         status,
         response,
         at,

@@ -146,6 +146,8 @@ fn base_env(fake: &FakeDiscord, dir: &Path) -> HashMap<String, String> {
         ("COOLDOWN_SECONDS", "0".to_owned()),
         // Tests edit the FAQ and reload it with /faq reload, not through the watcher.
         ("WATCH_FAQ", "false".to_owned()),
+        // A moderators' channel would get a digest at start; tests/discord_digest.rs turns it on.
+        ("DIGEST_DAY", "off".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -269,6 +271,30 @@ impl Harness {
     pub async fn stop(mut self) -> TempDir {
         self.shutdown_bot().await;
         self.dir
+    }
+
+    /// Stops the bot (if running) and starts a new one on the same fake, FAQ copy and question
+    /// log, with `overrides` on top of the harness's environment; waits until it is READY.
+    pub async fn restart_with(&mut self, overrides: &[(&str, &str)]) {
+        self.shutdown_bot().await;
+        let identified = self.fake.identify_count();
+        let mut env = base_env(&self.fake, self.dir.path());
+        for (k, v) in overrides {
+            env.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = BotConfig::from_env(&|k: &str| env.get(k).cloned()).expect("bot config");
+        self.bot = Some(discord::start(config).await.expect("the bot starts again"));
+        let ready = self
+            .fake
+            .wait_gateway(|s| s.identifies > identified && s.ready, T)
+            .await;
+        assert!(ready, "the restarted bot never got READY");
+    }
+
+    /// The question log file the bot writes.
+    #[must_use]
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("questions.sqlite3")
     }
 
     /// Stops the bot (as on SIGTERM) and checks that it stopped in time; the fake stays up.
