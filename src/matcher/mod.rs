@@ -1104,26 +1104,30 @@ fn read_words(
     typed.truncate(message::MAX_PART_WORDS);
     let mut words = synonyms.apply(shorthand::expand(typed));
     let mut corrections = Vec::new();
-    if let Some((vocabulary, lookups)) = vocabulary {
-        let names = names_and_acronyms(text);
-        let mut corrected = false;
-        for word in &mut words {
-            if names.contains(word) {
-                continue;
-            }
-            if let Some(fixed) = vocabulary.correct(word, lookups) {
-                corrections.push((word.clone(), fixed.clone()));
-                *word = fixed;
-                corrected = true;
-            }
+    let Some((vocabulary, lookups)) = vocabulary else {
+        let stems = words.iter().map(|w| text::stem(w)).collect();
+        let stop = words.iter().map(|w| text::is_stop_word(w)).collect();
+        return (Words { words, stems, stop }, corrections);
+    };
+    let (mut stems, mut stop): (Vec<String>, Vec<bool>) =
+        words.iter().map(|w| vocabulary.analyse(w)).unzip();
+    let names = names_and_acronyms(text);
+    let mut corrected = false;
+    for (word, stem) in words.iter_mut().zip(&stems) {
+        if names.contains(word) {
+            continue;
         }
-        if corrected {
-            // A corrected word may complete a synonym ("ocupational therapy" ...).
-            words = synonyms.apply(words);
+        if let Some(fixed) = vocabulary.correct_stemmed(word, stem, lookups) {
+            corrections.push((word.clone(), fixed.clone()));
+            *word = fixed;
+            corrected = true;
         }
     }
-    let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
-    let stop: Vec<bool> = words.iter().map(|w| text::is_stop_word(w)).collect();
+    if corrected {
+        // A corrected word may complete a synonym ("ocupational therapy" ...).
+        words = synonyms.apply(words);
+        (stems, stop) = words.iter().map(|w| vocabulary.analyse(w)).unzip();
+    }
     (Words { words, stems, stop }, corrections)
 }
 
