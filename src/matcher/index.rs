@@ -207,10 +207,21 @@ impl Bm25 {
     /// Adds the query's coverage-normalised scores into `scores` (one slot per document,
     /// zeroed by the caller). `query` holds (feature, count, weight) with weight a multiplier
     /// on the feature's idf (1.0 for most features).
+    #[cfg(test)]
     pub fn score(&self, query: &[(Feature, u32, f32)], scores: &mut Vec<f32>) {
+        self.score_iter(query.iter().copied(), scores);
+    }
+
+    /// Adds the query's coverage-normalised scores into `scores`, as `score` does, for
+    /// (feature, count, weight) items as they come (no list built).
+    pub fn score_iter(
+        &self,
+        query: impl IntoIterator<Item = (Feature, u32, f32)>,
+        scores: &mut Vec<f32>,
+    ) {
         let mut best_possible = 0.0;
         let mut slots = [std::mem::take(scores)];
-        for &(feature, count, weight) in query {
+        for (feature, count, weight) in query {
             let count = count as f32 * weight;
             best_possible += match self.postings.ids.get(&feature) {
                 Some(&id) => self.postings.add(id, |[idf]| [idf * count], &mut slots)[0] * count,

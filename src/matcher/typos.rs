@@ -437,6 +437,24 @@ mod tests {
     }
 
     #[test]
+    fn analysis_looked_up_is_the_analysis_worked_out() {
+        // FAQ words come from the table built at index time, others are worked out: the same.
+        for word in ["walking", "the", "18", "shoes", "crayons", "months", "ot"] {
+            assert_eq!(
+                faq().analyse(word),
+                (crate::text::stem(word), crate::text::is_stop_word(word)),
+                "{word}"
+            );
+        }
+        let with_stop_words = vocabulary(&["the", "months", "walking"]);
+        assert_eq!(with_stop_words.analyse("the"), ("the".to_owned(), true));
+        assert_eq!(
+            with_stop_words.analyse("months"),
+            ("month".to_owned(), true)
+        );
+    }
+
+    #[test]
     fn english_list_is_loaded() {
         assert!(frequency("the").is_some() && frequency("dont").is_some());
         assert!(frequency("teething").is_some() && frequency("dauter").is_none());
