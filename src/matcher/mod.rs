@@ -683,8 +683,6 @@ impl Matcher {
     }
 
     fn scores(&self, f: &features::TextFeatures) -> [Vec<f32>; 4] {
-        let n = self.ids.len();
-        let stop = self.tuning.stop_word_weight;
         // Each item with its weight, as the index reads it (no list built).
         fn weighted(
             items: &[(u64, u32, bool)],
@@ -694,6 +692,8 @@ impl Matcher {
                 (feature, count, if is_stop { stop } else { 1.0 })
             })
         }
+        let n = self.ids.len();
+        let stop = self.tuning.stop_word_weight;
         let mut grams = [vec![0.0; n], vec![0.0; n]];
         self.grams.score(&f.grams, &mut grams);
         let [grams_bm25, grams_cosine] = grams;
