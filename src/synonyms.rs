@@ -91,6 +91,7 @@ impl Synonyms {
         if self.is_empty() {
             return input;
         }
+        let mut input = input;
         let mut out = Vec::with_capacity(input.len() + 4);
         let mut i = 0;
         while i < input.len() {
@@ -103,7 +104,8 @@ impl Synonyms {
                 out.extend(canonical.iter().cloned());
                 i += variant.len();
             } else {
-                out.push(input[i].clone());
+                // Moved, not cloned: only the words from `i` on are compared again.
+                out.push(std::mem::take(&mut input[i]));
                 i += 1;
             }
         }

@@ -57,23 +57,16 @@ pub fn is_stop_word(word: &str) -> bool {
 /// ```
 #[must_use]
 pub fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut current_is_digit = false;
-    let flush = |current: &mut String, out: &mut Vec<String>| {
-        if !current.is_empty() {
-            out.push(std::mem::take(current));
-        }
-    };
     // Pure ASCII (most messages) needs no Unicode folding: lower case is all there is to do.
     let prefix: &str = match text.char_indices().nth(MAX_QUERY_CHARS) {
         Some((end, _)) => &text[..end],
         None => text,
     };
-    let folded: Box<dyn Iterator<Item = char>> = if prefix.is_ascii() {
-        Box::new(prefix.chars().map(|c| c.to_ascii_lowercase()))
+    // Each case its own loop (no boxed iterator to call through for every character).
+    if prefix.is_ascii() {
+        split_words(prefix.chars().map(|c| c.to_ascii_lowercase()))
     } else {
-        Box::new(
+        split_words(
             prefix
                 .chars()
                 .nfkc()
@@ -81,6 +74,18 @@ pub fn words(text: &str) -> Vec<String> {
                 .nfd()
                 .filter(|c| !is_combining_mark(*c)),
         )
+    }
+}
+
+/// The words of folded characters (see [`words`]).
+fn split_words(folded: impl Iterator<Item = char>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut current_is_digit = false;
+    let flush = |current: &mut String, out: &mut Vec<String>| {
+        if !current.is_empty() {
+            out.push(std::mem::take(current));
+        }
     };
     for c in folded {
         if is_apostrophe(c) {

@@ -32,8 +32,12 @@ struct Postings<const W: usize> {
     docs: usize,
     ids: FxHashMap<Feature, u32>,
     rows: Vec<Row>,
-    sparse: Vec<(u32, [f32; W])>,
-    dense: Vec<[f32; W]>,
+    /// The documents of the sparse postings, and their weights by kind (one array per weight,
+    /// so that a scorer's loop reads contiguous memory).
+    sparse_docs: Vec<u32>,
+    sparse: [Vec<f32>; W],
+    /// Dense rows, one array per weight.
+    dense: [Vec<f32>; W],
     /// Per feature: its inverse document frequencies.
     idf: Vec<[f32; W]>,
 }
@@ -55,8 +59,9 @@ impl<const W: usize> Postings<W> {
             docs: docs.len(),
             ids: FxHashMap::default(),
             rows: Vec::new(),
-            sparse: Vec::new(),
-            dense: Vec::new(),
+            sparse_docs: Vec::new(),
+            sparse: std::array::from_fn(|_| Vec::new()),
+            dense: std::array::from_fn(|_| Vec::new()),
             idf: Vec::new(),
         };
         let mut features: Vec<_> = lists.into_iter().collect();
@@ -66,21 +71,29 @@ impl<const W: usize> Postings<W> {
             let df = list.len();
             postings.idf.push(idf(df));
             if df as f32 >= DENSE_SHARE * docs.len() as f32 {
-                let start = postings.dense.len();
-                postings.dense.resize(start + docs.len(), [0.0; W]);
+                let start = postings.dense[0].len();
+                for dense in &mut postings.dense {
+                    dense.resize(start + docs.len(), 0.0);
+                }
                 for (doc, tf) in list {
-                    postings.dense[start + doc as usize] = weight(doc as usize, tf, df);
+                    let weights = weight(doc as usize, tf, df);
+                    for (dense, w) in postings.dense.iter_mut().zip(weights) {
+                        dense[start + doc as usize] = w;
+                    }
                 }
                 postings.rows.push(Row::Dense(start as u32));
             } else {
-                let start = postings.sparse.len() as u32;
-                postings.sparse.extend(
-                    list.into_iter()
-                        .map(|(doc, tf)| (doc, weight(doc as usize, tf, df))),
-                );
+                let start = postings.sparse_docs.len() as u32;
+                for (doc, tf) in list {
+                    postings.sparse_docs.push(doc);
+                    let weights = weight(doc as usize, tf, df);
+                    for (sparse, w) in postings.sparse.iter_mut().zip(weights) {
+                        sparse.push(w);
+                    }
+                }
                 postings
                     .rows
-                    .push(Row::Sparse(start, postings.sparse.len() as u32));
+                    .push(Row::Sparse(start, postings.sparse_docs.len() as u32));
             }
             postings.ids.insert(feature, postings.rows.len() as u32 - 1);
         }
@@ -100,17 +113,21 @@ impl<const W: usize> Postings<W> {
         let scale = scale(idf);
         match self.rows[id] {
             Row::Sparse(start, end) => {
-                for &(doc, w) in &self.sparse[start as usize..end as usize] {
-                    for k in 0..W {
-                        scores[k][doc as usize] += scale[k] * w[k];
+                let range = start as usize..end as usize;
+                let docs = &self.sparse_docs[range.clone()];
+                for k in 0..W {
+                    let (scores, scale) = (&mut scores[k], scale[k]);
+                    for (&doc, w) in docs.iter().zip(&self.sparse[k][range.clone()]) {
+                        scores[doc as usize] += scale * w;
                     }
                 }
             }
             Row::Dense(start) => {
-                let row = &self.dense[start as usize..start as usize + self.docs];
+                let range = start as usize..start as usize + self.docs;
                 for k in 0..W {
-                    for (s, w) in scores[k].iter_mut().zip(row) {
-                        *s += scale[k] * w[k];
+                    let scale = scale[k];
+                    for (s, w) in scores[k].iter_mut().zip(&self.dense[k][range.clone()]) {
+                        *s += scale * w;
                     }
                 }
             }
@@ -123,10 +140,10 @@ impl<const W: usize> Postings<W> {
             return false;
         };
         match self.rows[id as usize] {
-            Row::Sparse(start, end) => self.sparse[start as usize..end as usize]
-                .binary_search_by_key(&(doc as u32), |(d, _)| *d)
+            Row::Sparse(start, end) => self.sparse_docs[start as usize..end as usize]
+                .binary_search(&(doc as u32))
                 .is_ok(),
-            Row::Dense(start) => self.dense[start as usize + doc][0] > 0.0,
+            Row::Dense(start) => self.dense[0][start as usize + doc] > 0.0,
         }
     }
 }
@@ -190,10 +207,21 @@ impl Bm25 {
     /// Adds the query's coverage-normalised scores into `scores` (one slot per document,
     /// zeroed by the caller). `query` holds (feature, count, weight) with weight a multiplier
     /// on the feature's idf (1.0 for most features).
+    #[cfg(test)]
     pub fn score(&self, query: &[(Feature, u32, f32)], scores: &mut Vec<f32>) {
+        self.score_iter(query.iter().copied(), scores);
+    }
+
+    /// Adds the query's coverage-normalised scores into `scores`, as `score` does, for
+    /// (feature, count, weight) items as they come (no list built).
+    pub fn score_iter(
+        &self,
+        query: impl IntoIterator<Item = (Feature, u32, f32)>,
+        scores: &mut Vec<f32>,
+    ) {
         let mut best_possible = 0.0;
         let mut slots = [std::mem::take(scores)];
-        for &(feature, count, weight) in query {
+        for (feature, count, weight) in query {
             let count = count as f32 * weight;
             best_possible += match self.postings.ids.get(&feature) {
                 Some(&id) => self.postings.add(id, |[idf]| [idf * count], &mut slots)[0] * count,

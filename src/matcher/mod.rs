@@ -683,41 +683,45 @@ impl Matcher {
     }
 
     fn scores(&self, f: &features::TextFeatures) -> [Vec<f32>; 4] {
+        // Each item with its weight, as the index reads it (no list built).
+        fn weighted(
+            items: &[(u64, u32, bool)],
+            stop: f32,
+        ) -> impl Iterator<Item = (u64, u32, f32)> + '_ {
+            items.iter().map(move |&(feature, count, is_stop)| {
+                (feature, count, if is_stop { stop } else { 1.0 })
+            })
+        }
         let n = self.ids.len();
         let stop = self.tuning.stop_word_weight;
-        let weighted = |items: &[(u64, u32, bool)]| -> Vec<(u64, u32, f32)> {
-            items
-                .iter()
-                .map(|&(feature, count, is_stop)| {
-                    (feature, count, if is_stop { stop } else { 1.0 })
-                })
-                .collect()
-        };
         let mut grams = [vec![0.0; n], vec![0.0; n]];
         self.grams.score(&f.grams, &mut grams);
         let [grams_bm25, grams_cosine] = grams;
         let mut pairs = vec![0.0; n];
         self.stems_and_pairs
-            .score(&weighted(&f.stems_and_pairs), &mut pairs);
+            .score_iter(weighted(&f.stems_and_pairs, stop), &mut pairs);
         let mut stems = vec![0.0; n];
-        self.stems.score(&weighted(&f.stems), &mut stems);
+        self.stems.score_iter(weighted(&f.stems, stop), &mut stems);
         [grams_bm25, pairs, stems, grams_cosine]
     }
 
     /// Each entry's score: the weighted mean of the scorers.
     fn combined(&self, parts: &[Vec<f32>; 4]) -> Vec<f32> {
+        (0..self.ids.len())
+            .map(|entry| self.combined_at(parts, entry))
+            .collect()
+    }
+
+    /// One entry's score: the weighted mean of the scorers.
+    fn combined_at(&self, parts: &[Vec<f32>; 4], entry: usize) -> f32 {
         let weights = self.tuning.weights;
         let total: f32 = weights.iter().sum::<f32>().max(f32::MIN_POSITIVE);
-        (0..self.ids.len())
-            .map(|entry| {
-                parts
-                    .iter()
-                    .zip(weights)
-                    .map(|(p, w)| p[entry] * w)
-                    .sum::<f32>()
-                    / total
-            })
-            .collect()
+        parts
+            .iter()
+            .zip(weights)
+            .map(|(p, w)| p[entry] * w)
+            .sum::<f32>()
+            / total
     }
 
     fn top(&self, parts: &[Vec<f32>; 4], k: usize) -> Vec<Candidate> {
@@ -727,24 +731,28 @@ impl Matcher {
     /// The best `k` entries; with `story`, each entry's score of the whole message adds
     /// [`STORY_WEIGHT`] of itself (capped at 1).
     fn top_with(&self, parts: &[Vec<f32>; 4], k: usize, story: Option<&[f32]>) -> Vec<Candidate> {
-        let combined = self.combined(parts);
-        let mut ranked: Vec<(usize, f32)> = combined
-            .into_iter()
-            .enumerate()
-            .map(|(entry, score)| {
-                let lift = story.map_or(0.0, |s| STORY_WEIGHT * s[entry]);
-                (entry, (score + lift).min(1.0))
-            })
-            .filter(|(_, score)| *score > 0.0)
-            .collect();
         // Best first; among equal scores, the entry listed first.
         let by_score =
             |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
-        if ranked.len() > k {
-            ranked.select_nth_unstable_by(k - 1, by_score);
+        // One pass, keeping the best `k` in order (no list of every entry to select from).
+        let mut ranked: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
+        for entry in 0..self.ids.len() {
+            let lift = story.map_or(0.0, |s| STORY_WEIGHT * s[entry]);
+            let item = (entry, (self.combined_at(parts, entry) + lift).min(1.0));
+            if item.1 <= 0.0 || item.1.is_nan() || k == 0 {
+                continue;
+            }
+            if ranked.len() == k
+                && ranked
+                    .last()
+                    .is_some_and(|worst| by_score(&item, worst).is_ge())
+            {
+                continue;
+            }
+            let at = ranked.partition_point(|r| by_score(r, &item).is_lt());
+            ranked.insert(at, item);
             ranked.truncate(k);
         }
-        ranked.sort_unstable_by(by_score);
         ranked
             .into_iter()
             .map(|(entry, score)| Candidate {
@@ -969,16 +977,15 @@ impl Matcher {
         story: Option<&[f32]>,
     ) -> Window {
         let scores = self.scores(&words.features());
+        let stem_features: Vec<u64> = words.stems.iter().map(|s| stem_feature(s)).collect();
         let candidates = self
             .top_with(&scores, MAX_CANDIDATES, story)
             .into_iter()
             .map(|candidate| {
                 let entry = candidate.entry;
                 let mut matched_words: Vec<String> = Vec::new();
-                for (word, stem) in words.words.iter().zip(&words.stems) {
-                    if self.stems.contains(stem_feature(stem), entry)
-                        && !matched_words.contains(word)
-                    {
+                for (word, &stem) in words.words.iter().zip(&stem_features) {
+                    if self.stems.contains(stem, entry) && !matched_words.contains(word) {
                         matched_words.push(word.clone());
                     }
                 }
@@ -1116,26 +1123,30 @@ fn read_words(
     typed.truncate(message::MAX_PART_WORDS);
     let mut words = synonyms.apply(shorthand::expand(typed));
     let mut corrections = Vec::new();
-    if let Some((vocabulary, lookups)) = vocabulary {
-        let names = names_and_acronyms(text);
-        let mut corrected = false;
-        for word in &mut words {
-            if names.contains(word) {
-                continue;
-            }
-            if let Some(fixed) = vocabulary.correct(word, lookups) {
-                corrections.push((word.clone(), fixed.clone()));
-                *word = fixed;
-                corrected = true;
-            }
+    let Some((vocabulary, lookups)) = vocabulary else {
+        let stems = words.iter().map(|w| text::stem(w)).collect();
+        let stop = words.iter().map(|w| text::is_stop_word(w)).collect();
+        return (Words { words, stems, stop }, corrections);
+    };
+    let (mut stems, mut stop): (Vec<String>, Vec<bool>) =
+        words.iter().map(|w| vocabulary.analyse(w)).unzip();
+    let names = names_and_acronyms(text);
+    let mut corrected = false;
+    for (word, stem) in words.iter_mut().zip(&stems) {
+        if names.contains(word) {
+            continue;
         }
-        if corrected {
-            // A corrected word may complete a synonym ("ocupational therapy" ...).
-            words = synonyms.apply(words);
+        if let Some(fixed) = vocabulary.correct_stemmed(word, stem, lookups) {
+            corrections.push((word.clone(), fixed.clone()));
+            *word = fixed;
+            corrected = true;
         }
     }
-    let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
-    let stop: Vec<bool> = words.iter().map(|w| text::is_stop_word(w)).collect();
+    if corrected {
+        // A corrected word may complete a synonym ("ocupational therapy" ...).
+        words = synonyms.apply(words);
+        (stems, stop) = words.iter().map(|w| vocabulary.analyse(w)).unzip();
+    }
     (Words { words, stems, stop }, corrections)
 }
 

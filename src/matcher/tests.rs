@@ -395,3 +395,38 @@ fn a_message_of_many_misspelt_words_looks_up_a_bounded_number() {
     let reading = fixture().read(&message, Addressing::Direct);
     assert_eq!(reading.corrections.len(), MAX_TYPO_LOOKUPS);
 }
+
+#[test]
+fn top_k_in_one_pass_is_the_sorted_best_with_ties_to_the_first_entry() {
+    let docs: Vec<(String, Vec<String>)> = (0..8)
+        .map(|i| (format!("e{i}"), vec![format!("word{i}")]))
+        .collect();
+    let matcher = Matcher::new(docs, Synonyms::default());
+    // Ties (entries 1, 4, 6), zeros and a negative, which never rank.
+    let scores = [0.2, 0.5, 0.0, 0.9, 0.5, -0.1, 0.5, 0.3];
+    // One scorer holds the scores, so that each entry's mean is its score over four.
+    let parts: [Vec<f32>; 4] = std::array::from_fn(|i| {
+        if i == 0 {
+            scores.to_vec()
+        } else {
+            vec![0.0; 8]
+        }
+    });
+    for k in 1..=9 {
+        let mut expected: Vec<(usize, f32)> = scores
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, s)| *s > 0.0)
+            .map(|(entry, s)| (entry, s / 4.0))
+            .collect();
+        expected.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        expected.truncate(k);
+        let got: Vec<(usize, f32)> = matcher
+            .top(&parts, k)
+            .iter()
+            .map(|c| (c.entry, c.score))
+            .collect();
+        assert_eq!(got, expected, "k = {k}");
+    }
+}

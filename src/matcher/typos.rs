@@ -234,6 +234,9 @@ pub(crate) struct Vocabulary {
     words: FxHashSet<String>,
     stems: FxHashSet<String>,
     index: DeletionIndex,
+    /// Each FAQ word's stem and whether it is a stop word, worked out once at index time: a
+    /// message's words are mostly the FAQ's, and stemming them again was a tenth of a read.
+    analysed: FxHashMap<String, (String, bool)>,
 }
 
 impl Vocabulary {
@@ -247,22 +250,50 @@ impl Vocabulary {
                 index.insert(word);
             }
         }
+        let analysed = words
+            .iter()
+            .map(|w| {
+                let analysis = (crate::text::stem(w), crate::text::is_stop_word(w));
+                (w.clone(), analysis)
+            })
+            .collect();
         Vocabulary {
             words,
             stems,
             index,
+            analysed,
+        }
+    }
+
+    /// The stem of `word` and whether it is a stop word ([`crate::text::stem`] and
+    /// [`crate::text::is_stop_word`]), looked up for the FAQ's words.
+    pub(crate) fn analyse(&self, word: &str) -> (String, bool) {
+        match self.analysed.get(word) {
+            Some((stem, stop)) => (stem.clone(), *stop),
+            None => (crate::text::stem(word), crate::text::is_stop_word(word)),
         }
     }
 
     /// The word `word` was most likely meant to be, when it is not what was meant.
+    #[cfg(test)]
     pub(crate) fn correct(&self, word: &str, lookups: &mut usize) -> Option<String> {
+        self.correct_stemmed(word, &crate::text::stem(word), lookups)
+    }
+
+    /// [`Vocabulary::correct`] for a word whose stem is known.
+    pub(crate) fn correct_stemmed(
+        &self,
+        word: &str,
+        stem: &str,
+        lookups: &mut usize,
+    ) -> Option<String> {
         let len = word.chars().count();
         if !(TYPO_MIN_LEN..=TYPO_MAX_LEN).contains(&len)
             || self.words.contains(word)
             || word.chars().any(|c| !c.is_alphabetic())
             || crate::text::is_stop_word(word)
             || super::message::is_discourse(word)
-            || self.stems.contains(&crate::text::stem(word))
+            || self.stems.contains(stem)
         {
             return None;
         }
@@ -402,6 +433,24 @@ mod tests {
         assert_eq!(
             edit_cost(&chars("shud"), &chars("should")),
             (2.0 * COST_OMITTED, 2)
+        );
+    }
+
+    #[test]
+    fn analysis_looked_up_is_the_analysis_worked_out() {
+        // FAQ words come from the table built at index time, others are worked out: the same.
+        for word in ["walking", "the", "18", "shoes", "crayons", "months", "ot"] {
+            assert_eq!(
+                faq().analyse(word),
+                (crate::text::stem(word), crate::text::is_stop_word(word)),
+                "{word}"
+            );
+        }
+        let with_stop_words = vocabulary(&["the", "months", "walking"]);
+        assert_eq!(with_stop_words.analyse("the"), ("the".to_owned(), true));
+        assert_eq!(
+            with_stop_words.analyse("months"),
+            ("month".to_owned(), true)
         );
     }
 
