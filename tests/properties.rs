@@ -21,13 +21,15 @@ fn knowledge() -> &'static Knowledge {
 /// Discord's longest message (Nitro): issue 9's bound on what one message may cost.
 const DISCORD_MAX_CHARS: usize = 4000;
 
-/// How long deciding one message of up to [`DISCORD_MAX_CHARS`] may take: issue 9's 5 ms in an
-/// optimised build; a debug build is tens of times slower, so there the budget only catches work
-/// that grows faster than linearly (a 1 000-letter word took about 1 s before the caps).
+/// A bound that only work growing faster than linearly breaks (a 1 000-letter word took about
+/// 1 s before the caps). Issue 9's 5 ms is measured by the bench (`benches/matcher.rs`, the
+/// worst cases: p99 about 2.3 ms), not here: on a shared machine at load 8-9 this test measured
+/// 5.7-9.7 ms for messages the bench decides in 2 ms, so a 5 ms test failed on load alone. A
+/// debug build is tens of times slower.
 const MESSAGE_BUDGET: Duration = if cfg!(debug_assertions) {
     Duration::from_millis(500)
 } else {
-    Duration::from_millis(5)
+    Duration::from_millis(25)
 };
 
 /// The first [`DISCORD_MAX_CHARS`] characters of `text`.
