@@ -9,6 +9,7 @@
 mod captured_logs;
 mod cli;
 mod discord_e2e;
+mod discord_queue;
 mod fake_discord_selftest;
 mod faq_content;
 mod live;

@@ -17,6 +17,7 @@
 //! - [`redact`]: the bot token kept out of the logs, whatever `RUST_LOG` says.
 //! - [`rest`]: posting messages with rate limits honoured, also through a proxy.
 //! - [`admission`]: the bounds on work in flight (matching; events waiting for Discord).
+//! - [`queue`]: the review queue in the moderators' channel, its buttons and forms.
 
 pub mod action;
 pub mod admission;
@@ -25,6 +26,7 @@ pub mod commands;
 pub mod config;
 pub mod cooldown;
 pub mod handler;
+pub mod queue;
 pub mod recent;
 pub mod redact;
 pub mod render;

@@ -13,8 +13,8 @@
 //! limiter waits and retries, and the call goes straight to serenity.
 
 use serenity::all::{
-    ChannelId, CreateInteractionResponse, CreateInteractionResponseFollowup, CreateMessage, Http,
-    InteractionId, Message,
+    ChannelId, CreateInteractionResponse, CreateInteractionResponseFollowup, CreateMessage,
+    EditMessage, Http, InteractionId, Message, MessageId,
 };
 use serenity::builder::Builder as _;
 use serenity::http::{ErrorResponse, HttpError, LightMethod, Request, Route};
@@ -139,6 +139,27 @@ impl Rest {
         Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
     }
 
+    /// Edits the bot's message `message` in `channel` (a review queue post), waiting out rate
+    /// limits.
+    pub async fn edit_message(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        edit: EditMessage,
+    ) -> Result<Message, SendError> {
+        if self.proxied.is_none() {
+            return Ok(channel.edit_message(&self.http, message, edit).await?);
+        }
+        let route = Route::ChannelMessage {
+            channel_id: channel,
+            message_id: message,
+        };
+        let bytes = self
+            .call(LightMethod::Patch, route, &edit, MAX_RATE_LIMIT_WAIT)
+            .await?;
+        Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
+    }
+
     /// Answers interaction `id` (its first response: a message, a deferral, an update of the
     /// clicked message), waiting out rate limits within [`MAX_CALLBACK_WAIT`].
     pub async fn create_interaction_response(
@@ -189,6 +210,17 @@ impl Rest {
         body: &impl serde::Serialize,
         budget: Duration,
     ) -> Result<Vec<u8>, SendError> {
+        self.call(LightMethod::Post, route, body, budget).await
+    }
+
+    /// [`Rest::post`] with another method (`PATCH` for edits).
+    async fn call(
+        &self,
+        method: LightMethod,
+        route: Route<'_>,
+        body: &impl serde::Serialize,
+        budget: Duration,
+    ) -> Result<Vec<u8>, SendError> {
         let Some(client) = &self.proxied else {
             return Err(serenity::Error::Other("Rest::post needs the proxy client").into());
         };
@@ -197,7 +229,7 @@ impl Rest {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let request = Request::new(route, LightMethod::Post)
+            let request = Request::new(route, method)
                 .body(Some(body.clone()))
                 .build(client, self.http.token(), self.http.proxy.as_deref())?
                 .build()
@@ -212,7 +244,7 @@ impl Rest {
                 return Ok(bytes.to_vec());
             }
             if status != reqwest::StatusCode::TOO_MANY_REQUESTS {
-                let error = ErrorResponse::from_response(response, reqwest::Method::POST).await;
+                let error = ErrorResponse::from_response(response, method.reqwest_method()).await;
                 return Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(error)).into());
             }
             let header = response
@@ -224,17 +256,26 @@ impl Rest {
             let (wait, global) = retry_after(header.as_deref(), &bytes);
             if attempts >= MAX_ATTEMPTS || waited + wait > budget {
                 return Err(SendError::RateLimited {
-                    route: route_name(route),
+                    route: method_route_name(method, route),
                     attempts,
                     waited,
                     retry_after: wait,
                     global,
                 });
             }
-            debug!(route = %route_name(route), attempt = attempts, retry_after_ms = wait.as_millis(), global, "rate limited; retrying");
+            debug!(route = %method_route_name(method, route), attempt = attempts, retry_after_ms = wait.as_millis(), global, "rate limited; retrying");
             tokio::time::sleep(wait).await;
             waited += wait;
         }
+    }
+}
+
+/// [`route_name`] with the method of the call.
+fn method_route_name(method: LightMethod, route: Route<'_>) -> String {
+    let name = route_name(route);
+    match method {
+        LightMethod::Post => name,
+        other => name.replacen("POST", other.reqwest_method().as_str(), 1),
     }
 }
 

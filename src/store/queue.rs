@@ -224,7 +224,7 @@ fn item_from_row(r: &Row<'_>) -> rusqlite::Result<QueueItem> {
         count: u64::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
         post: channel
             .zip(message)
-            .map(|(c, m)| (c.cast_unsigned(), m.cast_unsigned())),
+            .and_then(|(c, m)| Some((u64::try_from(c).ok()?, u64::try_from(m).ok()?))),
         answer: r.get(7)?,
         learned: learned.as_deref().and_then(Learned::parse),
         learned_entry: r.get(9)?,
@@ -334,8 +334,16 @@ pub(crate) fn posted(
     message: u64,
 ) -> Result<(), StoreError> {
     conn.prepare_cached("UPDATE queue_items SET channel_id = ?2, message_id = ?3 WHERE id = ?1")?
-        .execute(params![id.0, channel.cast_signed(), message.cast_signed()])?;
+        .execute(params![id.0, discord_id(channel)?, discord_id(message)?])?;
     Ok(())
+}
+
+/// A Discord id as stored (snowflakes are below 2^63).
+fn discord_id(id: u64) -> Result<i64, StoreError> {
+    i64::try_from(id).map_err(|_| StoreError::UnknownValue {
+        kind: "Discord id",
+        value: id.to_string(),
+    })
 }
 
 /// Gives back today's post claim of an item whose post failed, so the next question posts it.
@@ -358,20 +366,19 @@ pub(crate) fn capture_answer(
 ) -> Result<Enqueued, StoreError> {
     let masked = mask_answer(answer);
     let tx = immediate(conn)?;
-    let id = match item {
-        Some(id) => id,
-        None => {
-            let text = redact(question);
-            if let Some(found) = find_group(&tx, QueueKind::Unanswered, &text)? {
-                found.id
-            } else {
-                tx.prepare_cached(
-                    "INSERT INTO queue_items (kind, question, first_unix, last_unix)
-                     VALUES ('unanswered', ?1, ?2, ?2)",
-                )?
-                .execute(params![text, now_unix])?;
-                QueueItemId(tx.last_insert_rowid())
-            }
+    let id = if let Some(id) = item {
+        id
+    } else {
+        let text = redact(question);
+        if let Some(found) = find_group(&tx, QueueKind::Unanswered, &text)? {
+            found.id
+        } else {
+            tx.prepare_cached(
+                "INSERT INTO queue_items (kind, question, first_unix, last_unix)
+                 VALUES ('unanswered', ?1, ?2, ?2)",
+            )?
+            .execute(params![text, now_unix])?;
+            QueueItemId(tx.last_insert_rowid())
         }
     };
     tx.prepare_cached(
@@ -407,7 +414,7 @@ pub(crate) fn item_of_post(
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM queue_items WHERE message_id = ?1"
         ))?
-        .query_row([message.cast_signed()], item_from_row)
+        .query_row([discord_id(message)?], item_from_row)
         .optional()?)
 }
 

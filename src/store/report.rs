@@ -465,16 +465,19 @@ impl fmt::Display for Report {
         }
 
         writeln!(f)?;
-        let l = &self.learned;
-        writeln!(
-            f,
-            "Learned from the review queue: {} added, {} created, {} dismissed",
-            plural(l.phrasings, "phrasing", "phrasings"),
-            plural(l.new_entries, "entry", "entries"),
-            l.dismissed
-        )?;
-        Ok(())
+        write_learned(f, &self.learned)
     }
+}
+
+/// The review queue's line of the report.
+fn write_learned(f: &mut fmt::Formatter<'_>, l: &LearnedCounts) -> fmt::Result {
+    writeln!(
+        f,
+        "Learned from the review queue: {} added, {} created, {} dismissed",
+        plural(l.phrasings, "phrasing", "phrasings"),
+        plural(l.new_entries, "entry", "entries"),
+        l.dismissed
+    )
 }
 
 impl Report {
