@@ -6,6 +6,8 @@
 //! - [`text`], [`synonyms`] and [`matcher`]: the pure matching core (no I/O).
 //! - [`faq`]: the FAQ files, parsed and checked; [`knowledge`]: an FAQ with its index;
 //!   [`live`]: the FAQ in service, reloaded whole when moderators edit it.
+//! - [`editor`]: moderators' changes to the FAQ files from Discord (planned and checked by
+//!   [`faq::edit`]), written safely and versioned.
 //! - [`reply`]: what a parent reads; [`eval`]: figures on labelled questions.
 //! - [`config`]: settings from the environment; [`cli`]: the terminal reports.
 //! - [`store`]: the question log, votes and the moderators' report (`SQLite`).
@@ -15,6 +17,7 @@
 pub mod cli;
 pub mod config;
 pub mod discord;
+pub mod editor;
 pub mod eval;
 pub mod faq;
 pub mod knowledge;

@@ -11,6 +11,7 @@ use super::cooldown::Cooldown;
 use super::render::{limits, split_text, Rendered};
 use super::rest::Rest;
 use super::{commands, handler, Data, Error};
+use crate::editor::FaqEditor;
 use crate::faq::{FaqError, Problem};
 use crate::knowledge::Knowledge;
 use crate::live::{self, FaqWatcher, ReloadOutcome, SharedKnowledge};
@@ -351,6 +352,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
         proxied.clone(),
     );
     let guild = config.guild;
+    let editor = Arc::new(FaqEditor::new(config.faq_dir.clone(), config.match_config));
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: super::commands(),
@@ -384,6 +386,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
                     bot_id: ready.user.id,
                     rest,
                     matching: Matching::default(),
+                    editor: Some(editor),
                 })
             })
         })

@@ -37,6 +37,7 @@ pub mod suggest;
 pub use bot::{run, start, Bot, RunError};
 pub use config::{BotConfig, BotConfigError, ShardSpec};
 
+use crate::editor::FaqEditor;
 use crate::live::SharedKnowledge;
 use crate::matcher::{Addressing, Decision};
 use crate::reply::{self, Clinic, Reply};
@@ -72,6 +73,9 @@ pub struct Data {
     pub rest: rest::Rest,
     /// The bound on matching work: questions are matched under it, replies sent outside it.
     pub matching: admission::Matching,
+    /// Writes moderators' FAQ changes to the FAQ folder (`None` only where the bot has no
+    /// FAQ folder).
+    pub editor: Option<Arc<FaqEditor>>,
 }
 
 /// A question matched and logged: what to reply and what to report.

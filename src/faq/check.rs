@@ -5,12 +5,14 @@ use super::{Checked, Entry, Faq, FaqError, Problem, Severity, SourceFile, SYNONY
 use crate::synonyms::Synonyms;
 use rustc_hash::FxHashMap;
 
-/// True for the name of an entry file: `*.md` other than `README.md`, not hidden.
+/// True for the name of an entry file: `*.md` other than `README.md` and the bot's
+/// [`CHANGES_FILE`](super::CHANGES_FILE), not hidden.
 pub(super) fn is_entry_file(name: &str) -> bool {
     let path = std::path::Path::new(name);
     path.extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("md"))
         && !name.eq_ignore_ascii_case("readme.md")
+        && !name.eq_ignore_ascii_case(super::CHANGES_FILE)
         && !name.starts_with('.')
 }
 

@@ -12,6 +12,7 @@
 mod alike;
 mod check;
 mod dir;
+pub mod edit;
 #[doc(hidden)]
 pub mod generated;
 mod parse;
@@ -97,6 +98,9 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024;
 /// Questions of two entries at least this similar (normalised Levenshtein) cannot be told
 /// apart by the matcher: `check` warns.
 pub const ALIKE_QUESTIONS: f64 = 0.9;
+/// The file where the bot records the changes moderators make from Discord when the FAQ folder
+/// is not in a git repository; never an entry.
+pub const CHANGES_FILE: &str = "CHANGES.md";
 /// The name of the synonyms file in the FAQ directory.
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
 /// Placeholders an answer may use; the reply fills them from configuration.
