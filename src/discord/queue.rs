@@ -11,7 +11,7 @@
 //!   the bot does not answer (re-matched now), to the bot's "Ask a moderator" post or to a
 //!   queue post is kept with the item; the post shows it and **New entry...** opens with it.
 //! - **Edits in forms.** The buttons open modals; their submits become [`Change`]s that the
-//!   [`FaqEditor`](crate::faq::editor::FaqEditor) plans, checks, writes and versions. Then the
+//!   [`FaqEditor`](crate::editor::FaqEditor) plans, checks, writes and versions. Then the
 //!   live FAQ is reloaded at once, the item is marked learned, its post says who did what,
 //!   and the moderator is told whether the FAQ's cases still pass. `/faq edit` opens an
 //!   entry's title and answer the same way, its version in the form's custom id.
@@ -24,8 +24,8 @@ use super::commands::{autocomplete_topic, is_moderator, moderator_check};
 use super::render::{self, inputs, limits, split_text, truncate, QueueView, Rendered};
 use super::route::{route, Route};
 use super::{Context, Data, Error, Handled};
+use crate::editor::{Applied, Author};
 use crate::faq::edit::{Change, EditError, Version};
-use crate::faq::editor::{Applied, Author};
 use crate::knowledge::Knowledge;
 use crate::live;
 use crate::matcher::{Addressing, Decision};
@@ -473,8 +473,14 @@ fn applied_text(applied: &Applied) -> String {
     }
     text.push_str(" The FAQ is reloaded: the next parent who asks gets it.");
     match &applied.cases {
+        Some(cases) if cases.still_pass() => {
+            let _ = write!(text, "\nThe FAQ's cases still pass: {cases}");
+        }
         Some(cases) => {
-            let _ = write!(text, "\nThe FAQ's cases: {cases}");
+            let _ = write!(
+                text,
+                "\nCareful, the FAQ's cases do not all pass now: {cases}"
+            );
         }
         None => text.push_str("\nThe FAQ has no cases file to check."),
     }
