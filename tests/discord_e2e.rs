@@ -1593,7 +1593,8 @@ async fn a_429_on_the_moderators_channel_lost_the_question_after_one_attempt() {
         .wait_for(
             |r| {
                 r.is_message_in(MOD_LOG_CHANNEL_ID)
-                    && r.content().is_some_and(|c| c.starts_with("**Review queue**"))
+                    && r.content()
+                        .is_some_and(|c| c.starts_with("**Review queue**"))
             },
             T,
         )
@@ -1618,7 +1619,9 @@ async fn a_429_on_the_moderators_channel_lost_the_question_after_one_attempt() {
         .into_iter()
         .filter(|r| {
             r.is_message_in(MOD_LOG_CHANNEL_ID)
-                && !r.content().is_some_and(|c| c.starts_with("**Review queue**"))
+                && !r
+                    .content()
+                    .is_some_and(|c| c.starts_with("**Review queue**"))
         })
         .collect();
     assert_eq!(posts.len(), 2, "one 429, then the post");

@@ -628,3 +628,63 @@ async fn a_moderators_reply_to_an_unanswered_question_shows_in_the_queue_item() 
         "edited, not posted again"
     );
 }
+
+#[tokio::test]
+async fn a_not_helpful_vote_is_queued_and_a_reply_to_the_moderator_request_shows_in_it() {
+    let h = start().await;
+    let question = h.send(&help("what does OT stand for"));
+    let reply = h.reply_to(question).await;
+    let not_helpful = custom_id(&reply.body, "faq:vote:").replace(":y", ":n");
+    let at = InteractionSpec {
+        channel_id: HELP_CHANNEL_ID,
+        user_id: PARENT_ID,
+        ..InteractionSpec::member()
+    };
+    let vote = h
+        .fake
+        .component_interaction(&at, &not_helpful, reply.response.clone());
+    let thanks = h.callback(vote).await;
+    let post = queue_post(&h, "voted not helpful").await;
+    let text = post.content().expect("content");
+    assert!(text.contains("what does OT stand for"), "{text}");
+    assert!(
+        text.contains(&h.title("what-is-ot")),
+        "the answer given: {text}"
+    );
+    let message_id = post.response_id().expect("post id");
+
+    // The parent asks for a moderator; a moderator replies to that request.
+    let ask = custom_id(&thanks.body["data"], "faq:askmod:");
+    let click = h
+        .fake
+        .component_interaction(&at, &ask, reply.response.clone());
+    h.callback(click).await;
+    let request = h
+        .fake
+        .wait_for(
+            |r| {
+                r.is_message_in(MOD_LOG_CHANNEL_ID)
+                    && r.content()
+                        .is_some_and(|c| c.starts_with("**A parent asked for a moderator:**"))
+            },
+            T,
+        )
+        .await
+        .expect("the moderator request");
+    h.send(&MessageSpec {
+        channel_id: MOD_LOG_CHANNEL_ID,
+        author_id: OTHER_MOD_ID,
+        member_roles: vec![MOD_ROLE_ID],
+        reply_to: Some(request.response_id().expect("request id")),
+        ..MessageSpec::guild(ANSWER)
+    });
+    let edited = h
+        .fake
+        .wait_for(|r| r.is_edit_of(MOD_LOG_CHANNEL_ID, message_id), T)
+        .await
+        .expect("the queue post is edited");
+    assert!(edited.body["content"]
+        .as_str()
+        .is_some_and(|c| c.contains(ANSWER)));
+    h.stop().await;
+}

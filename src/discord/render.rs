@@ -776,6 +776,107 @@ pub const MODERATOR_REQUEST_HEADER: &str = "**A parent asked for a moderator:**"
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn queue_item(learned: bool) -> crate::store::QueueItem {
+        crate::store::QueueItem {
+            id: crate::store::QueueItemId::new(7),
+            kind: crate::store::QueueKind::Unanswered,
+            question: "how long is a session".into(),
+            entry_id: None,
+            count: 3,
+            post: None,
+            answer: Some("45 minutes.".into()),
+            learned: learned.then_some(crate::store::Learned::Dismissed),
+            learned_entry: None,
+        }
+    }
+
+    fn choices(n: usize) -> Vec<Choice> {
+        (0..n)
+            .map(|i| Choice {
+                id: format!("e{i:03}"),
+                title: format!("Entry {i:03}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn queue_post_shows_the_question_candidates_answer_and_buttons_until_done() {
+        let item = queue_item(false);
+        let candidates = choices(2);
+        let view = QueueView {
+            item: &item,
+            candidates: &candidates,
+            answered_title: None,
+            done: None,
+        };
+        let open = queue_post(&view);
+        let text = open.content.clone().unwrap_or_default();
+        for want in [
+            QUEUE_HEADER,
+            "asked 3 times",
+            "> how long is a session",
+            "\"Entry 000\" (`e000`)",
+            "**A moderator answered:**\n> 45 minutes.",
+        ] {
+            assert!(text.contains(want), "{want:?} in {text}");
+        }
+        let json = serde_json::to_value(&open.components).expect("json");
+        let ids: Vec<&str> = json[0]["components"]
+            .as_array()
+            .expect("buttons")
+            .iter()
+            .filter_map(|b| b["custom_id"].as_str())
+            .collect();
+        assert_eq!(ids, ["faq:qphr:7", "faq:qnew:7", "faq:qdis:7"]);
+        let done = queue_post(&QueueView {
+            done: Some("Dismissed by <@1>."),
+            ..view
+        });
+        assert!(done.components.is_empty());
+        assert!(done
+            .content
+            .unwrap_or_default()
+            .ends_with("✅ Dismissed by <@1>."));
+    }
+
+    #[test]
+    fn entry_menus_hold_25_each_and_point_past_a_full_message() {
+        let item = crate::store::QueueItemId::new(7);
+        // (closest, entries, menus, pointed to /faq add-phrasing)
+        let table = [
+            (3, 10, 2, false),
+            (0, 30, 2, false),
+            (5, 100, 5, false),
+            (5, 130, 5, true),
+            (30, 101, 5, true),
+        ];
+        for (near, all, menus, pointed) in table {
+            let rendered = entry_menus(item, "q", &choices(near), &choices(all));
+            let json = serde_json::to_value(&rendered.components).expect("json");
+            let rows = json.as_array().expect("rows");
+            assert_eq!(rows.len(), menus, "{near} {all}");
+            let mut ids = Vec::new();
+            for row in rows {
+                let menu = &row["components"][0];
+                let options = menu["options"].as_array().expect("options").len();
+                assert!(
+                    (1..=SELECT_OPTIONS).contains(&options),
+                    "{near} {all}: {options}"
+                );
+                ids.push(menu["custom_id"].as_str().expect("id").to_owned());
+            }
+            ids.dedup();
+            assert_eq!(ids.len(), menus, "distinct custom ids");
+            let text = rendered.content.unwrap_or_default();
+            assert_eq!(
+                text.contains("/faq add-phrasing"),
+                pointed,
+                "{near} {all}: {text}"
+            );
+        }
+    }
+
     use serde_json::{json, Value};
 
     fn answer(related: usize, body: &str) -> Reply {

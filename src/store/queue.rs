@@ -370,7 +370,13 @@ pub(crate) fn capture_answer(
         id
     } else {
         let text = redact(question);
-        if let Some(found) = find_group(&tx, QueueKind::Unanswered, &text)? {
+        // An answer to a question whose answer was voted not helpful belongs with that item.
+        let unanswered = find_group(&tx, QueueKind::Unanswered, &text)?;
+        let group = match unanswered {
+            Some(found) => Some(found),
+            None => find_group(&tx, QueueKind::NotHelpful, &text)?,
+        };
+        if let Some(found) = group {
             found.id
         } else {
             tx.prepare_cached(
@@ -615,6 +621,15 @@ mod tests {
             item_of_post(&conn, 2).expect("lookup").map(|i| i.id),
             Some(captured.item().id)
         );
+    }
+
+    #[test]
+    fn queue_capture_joins_a_not_helpful_item_of_the_same_question() {
+        let conn = db();
+        let voted =
+            enqueue(&conn, QueueKind::NotHelpful, "is swimming ok", Some("x"), 0).expect("enqueue");
+        let captured = capture_answer(&conn, None, "is swimming ok?", "Yes.", 1).expect("capture");
+        assert_eq!(captured.item().id, voted.item().id);
     }
 
     #[test]
