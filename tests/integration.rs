@@ -11,6 +11,7 @@ mod cli;
 mod discord_digest;
 mod discord_e2e;
 mod discord_edit;
+mod discord_queue;
 mod fake_discord_selftest;
 mod faq_content;
 mod faq_edit;

@@ -3,7 +3,7 @@
 //! so buttons keep working across restarts, and a click on a button whose entry has since been
 //! removed from the FAQ is caught when the entry is looked up.
 
-use crate::store::AnswerId;
+use crate::store::{AnswerId, QueueItemId};
 use poise::serenity_prelude::MessageId;
 use std::fmt;
 
@@ -40,6 +40,47 @@ pub enum Action {
     AskModerator {
         /// The answer, as logged.
         answer: AnswerId,
+    },
+    /// Review queue: "Add as a phrasing of..." on an item (shows the entry menus).
+    QueuePhrasing {
+        /// The queue item.
+        item: QueueItemId,
+    },
+    /// Review queue: "New entry..." on an item (opens the new entry form).
+    QueueNewEntry {
+        /// The queue item.
+        item: QueueItemId,
+    },
+    /// Review queue: "Dismiss" an item.
+    QueueDismiss {
+        /// The queue item.
+        item: QueueItemId,
+    },
+    /// Review queue: an entry picked in one of the entry menus (opens the phrasing form).
+    QueuePick {
+        /// The queue item.
+        item: QueueItemId,
+        /// Which menu of the message (their custom ids must differ).
+        menu: u8,
+    },
+    /// The phrasing form's submit: add the phrasing to `entry`.
+    SubmitPhrasing {
+        /// The queue item.
+        item: QueueItemId,
+        /// The entry id.
+        entry: String,
+    },
+    /// The new entry form's submit.
+    SubmitNewEntry {
+        /// The queue item.
+        item: QueueItemId,
+    },
+    /// `/faq edit`'s form submit: the entry as opened at `version` (a stale edit is refused).
+    SubmitEdit {
+        /// The entry id.
+        entry: String,
+        /// The entry file's version when the form opened (hex).
+        version: String,
     },
 }
 
@@ -93,6 +134,46 @@ impl Action {
             ("askmod", answer) => Some(Action::AskModerator {
                 answer: answer.parse().ok()?,
             }),
+            ("qphr", item) => Some(Action::QueuePhrasing {
+                item: item.parse().ok()?,
+            }),
+            ("qnew", item) => Some(Action::QueueNewEntry {
+                item: item.parse().ok()?,
+            }),
+            ("qdis", item) => Some(Action::QueueDismiss {
+                item: item.parse().ok()?,
+            }),
+            ("qpick", rest) => {
+                let (item, menu) = rest.split_once(':')?;
+                if menu.len() != 1 {
+                    return None;
+                }
+                Some(Action::QueuePick {
+                    item: item.parse().ok()?,
+                    menu: menu.parse().ok()?,
+                })
+            }
+            ("mphr", rest) => {
+                let (item, entry) = rest.split_once(':')?;
+                is_entry_id(entry).then_some(())?;
+                Some(Action::SubmitPhrasing {
+                    item: item.parse().ok()?,
+                    entry: entry.to_owned(),
+                })
+            }
+            ("mnew", item) => Some(Action::SubmitNewEntry {
+                item: item.parse().ok()?,
+            }),
+            ("medit", rest) => {
+                let (version, entry) = rest.split_once(':')?;
+                let hex = !version.is_empty()
+                    && version.len() <= 64
+                    && version.bytes().all(|b| b.is_ascii_hexdigit());
+                (hex && is_entry_id(entry)).then(|| Action::SubmitEdit {
+                    entry: entry.to_owned(),
+                    version: version.to_owned(),
+                })
+            }
             _ => None,
         }
     }
@@ -111,6 +192,15 @@ impl fmt::Display for Action {
                 )
             }
             Action::AskModerator { answer } => write!(f, "{PREFIX}:askmod:{answer}"),
+            Action::QueuePhrasing { item } => write!(f, "{PREFIX}:qphr:{item}"),
+            Action::QueueNewEntry { item } => write!(f, "{PREFIX}:qnew:{item}"),
+            Action::QueueDismiss { item } => write!(f, "{PREFIX}:qdis:{item}"),
+            Action::QueuePick { item, menu } => write!(f, "{PREFIX}:qpick:{item}:{menu}"),
+            Action::SubmitPhrasing { item, entry } => write!(f, "{PREFIX}:mphr:{item}:{entry}"),
+            Action::SubmitNewEntry { item } => write!(f, "{PREFIX}:mnew:{item}"),
+            Action::SubmitEdit { entry, version } => {
+                write!(f, "{PREFIX}:medit:{version}:{entry}")
+            }
         }
     }
 }
@@ -200,6 +290,43 @@ mod tests {
         ] {
             let id = action.custom_id().expect("fits");
             assert_eq!(Action::parse(&id), Some(action), "{id}");
+        }
+    }
+
+    #[test]
+    fn action_queue_ids_round_trip_and_bad_ones_are_refused() {
+        let item = QueueItemId::new(42);
+        for action in [
+            Action::QueuePhrasing { item },
+            Action::QueueNewEntry { item },
+            Action::QueueDismiss { item },
+            Action::QueuePick { item, menu: 3 },
+            Action::SubmitPhrasing {
+                item,
+                entry: "what-is-ot".into(),
+            },
+            Action::SubmitNewEntry { item },
+            Action::SubmitEdit {
+                entry: "what-is-ot".into(),
+                version: "0123456789abcdef".into(),
+            },
+        ] {
+            let id = action.custom_id().expect("fits");
+            assert_eq!(Action::parse(&id), Some(action), "{id}");
+        }
+        for bad in [
+            "faq:qphr:",
+            "faq:qphr:0",
+            "faq:qphr:x",
+            "faq:qpick:42",
+            "faq:qpick:42:10",
+            "faq:mphr:42:../x",
+            "faq:mphr:42",
+            "faq:medit:xyz:what-is-ot",
+            "faq:medit::what-is-ot",
+            "faq:medit:00ff",
+        ] {
+            assert_eq!(Action::parse(bad), None, "{bad}");
         }
     }
 

@@ -143,6 +143,7 @@ pub async fn ask(
         Sent::Failed
     };
     trace_handled(Origin::SlashCommand, &handled, outcome, started);
+    super::queue::after_question(data, Origin::SlashCommand, &question, &handled).await;
     sent?;
     Ok(())
 }
@@ -151,7 +152,16 @@ pub async fn ask(
 #[allow(clippy::unused_async)] // poise needs an async fn even for a parent without a body
 #[poise::command(
     slash_command,
-    subcommands("list", "show", "reload", "stats", "add_phrasing", "history", "undo"),
+    subcommands(
+        "list",
+        "show",
+        "reload",
+        "stats",
+        "add_phrasing",
+        "history",
+        "undo",
+        "super::queue::edit"
+    ),
     subcommand_required
 )]
 pub async fn faq(_ctx: Context<'_>) -> Result<(), Error> {
@@ -188,7 +198,10 @@ pub async fn list(ctx: Context<'_>) -> Result<(), Error> {
 
 /// Autocomplete of `/faq show`: topics whose title fuzzily matches what has been typed.
 #[allow(clippy::unused_async)] // poise calls autocomplete callbacks as async fns
-async fn autocomplete_topic(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+pub(crate) async fn autocomplete_topic(
+    ctx: Context<'_>,
+    partial: &str,
+) -> CreateAutocompleteResponse {
     let choices = {
         let knowledge = ctx.data().knowledge.load();
         suggest::suggest(&knowledge, partial, MAX_SUGGESTIONS)

@@ -7,10 +7,9 @@ use super::cooldown::Verdict;
 use super::recent::Escalation;
 use super::render::{self, render, render_with, Rendered};
 use super::route::{route, should_reply, Incoming, Route};
-use super::{commands, AskedWhere, Data, Error, Handled};
+use super::{commands, queue, AskedWhere, Data, Error, Handled};
 use crate::reply;
-use crate::store::AnswerId;
-use crate::store::Origin;
+use crate::store::{AnswerId, Origin, VoteOutcome};
 use poise::serenity_prelude::{
     self as serenity, ChannelId, ComponentInteraction, CreateInteractionResponse,
     CreateInteractionResponseMessage, FullEvent, Interaction, Message, MessageType,
@@ -69,6 +68,9 @@ pub async fn on_event(
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(click),
         } => on_click(data, click).await,
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Modal(form),
+        } => queue::on_modal(data, form).await,
         FullEvent::Ready { data_about_bot } => info!(
             user = %data_about_bot.user.name,
             shard = ?data_about_bot.shard.map(|s| (s.id.0, s.total)),
@@ -115,11 +117,13 @@ fn incoming<'m>(ctx: &serenity::Context, data: &Data, msg: &'m Message) -> Incom
 
 async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
     let started = Instant::now();
-    match route(
-        &incoming(ctx, data, msg),
-        data.bot_id,
-        &data.config.help_channels,
-    ) {
+    let incoming = incoming(ctx, data, msg);
+    if msg.referenced_message.is_some()
+        && queue::capture_reply(data, msg, incoming.parent_channel).await
+    {
+        return;
+    }
+    match route(&incoming, data.bot_id, &data.config.help_channels) {
         Route::Ignore(why) => debug!(?why, message_id = %msg.id, "message ignored"),
         Route::Hello { origin } => {
             if data.cooldown.try_begin(msg.author.id, started, false) == Verdict::Go {
@@ -137,6 +141,7 @@ async fn on_message(ctx: &serenity::Context, data: &Data, msg: &Message) {
                 Sent::NotForUs
             };
             trace_handled(origin, &handled, sent, started);
+            queue::after_question(data, origin, &question, &handled).await;
         }
     }
 }
@@ -200,6 +205,7 @@ async fn send_reply(data: &Data, msg: &Message, rendered: Rendered) -> bool {
 /// original choices in place for the next reader.
 async fn on_click(data: &Data, click: &ComponentInteraction) {
     let started = Instant::now();
+    let mut not_helpful = None;
     let response = match Action::parse(&click.data.custom_id) {
         Some(Action::Show { entry }) => {
             let knowledge = data.knowledge.load();
@@ -220,11 +226,28 @@ async fn on_click(data: &Data, click: &ComponentInteraction) {
             commands::post_chosen(data, click, message, &entry).await
         }
         Some(Action::Vote { answer, helpful }) => {
-            CreateInteractionResponse::Message(vote(data, click, answer, helpful).await)
+            let (thanks, outcome) = vote(data, click, answer, helpful).await;
+            if !helpful && matches!(outcome, Some(VoteOutcome::Recorded | VoteOutcome::Changed)) {
+                not_helpful = Some(answer);
+            }
+            CreateInteractionResponse::Message(thanks)
         }
         Some(Action::AskModerator { answer }) => {
             CreateInteractionResponse::Message(ask_moderator(data, click, answer).await)
         }
+        Some(
+            action @ (Action::QueuePhrasing { .. }
+            | Action::QueueNewEntry { .. }
+            | Action::QueueDismiss { .. }
+            | Action::QueuePick { .. }),
+        ) => queue::on_click(data, click, action).await,
+        Some(
+            Action::SubmitPhrasing { .. }
+            | Action::SubmitNewEntry { .. }
+            | Action::SubmitEdit { .. },
+        ) => CreateInteractionResponse::Message(
+            Rendered::text("This button no longer works.").into_interaction(true),
+        ),
         None => CreateInteractionResponse::Message(
             Rendered::text("This button no longer works. Please ask your question again.")
                 .into_interaction(true),
@@ -242,6 +265,10 @@ async fn on_click(data: &Data, click: &ComponentInteraction) {
         latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
         "button clicked"
     );
+    // After the thanks: the review queue's post is not what the parent waits for.
+    if let Some(answer) = not_helpful {
+        queue::after_not_helpful(data, answer).await;
+    }
 }
 
 /// A "Helpful" / "Not helpful" click: stored once per person (the store keeps a keyed hash of
@@ -251,7 +278,7 @@ async fn vote(
     click: &ComponentInteraction,
     answer: AnswerId,
     helpful: bool,
-) -> CreateInteractionResponseMessage {
+) -> (CreateInteractionResponseMessage, Option<VoteOutcome>) {
     let log = data.log.clone();
     let voter = click.user.id.get();
     // `vote` waits for the writer thread (at most 2 s): not on the async workers.
@@ -269,7 +296,10 @@ async fn vote(
     };
     info!(%answer, helpful, outcome = ?outcome, "vote");
     let ask = data.config.mod_log_channel.map(|_| answer);
-    render::vote_thanks(helpful, outcome, ask).into_interaction(true)
+    (
+        render::vote_thanks(helpful, outcome, ask).into_interaction(true),
+        outcome,
+    )
 }
 
 /// "Ask a moderator": the question goes to the moderators' channel (once per answer), and the

@@ -18,6 +18,7 @@
 //! - [`rest`]: posting messages with rate limits honoured, also through a proxy.
 //! - [`admission`]: the bounds on work in flight (matching; events waiting for Discord).
 //! - [`digest`]: the weekly digest to the moderators' channel (report, chart, top groups).
+//! - [`queue`]: the review queue in the moderators' channel, its buttons and forms.
 
 pub mod action;
 pub mod admission;
@@ -27,6 +28,7 @@ pub mod config;
 pub mod cooldown;
 pub mod digest;
 pub mod handler;
+pub mod queue;
 pub mod recent;
 pub mod redact;
 pub mod render;

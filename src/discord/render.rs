@@ -302,7 +302,7 @@ pub fn moderator_request(
     } else {
         "in a DM with the bot (reply to them in a DM)".to_owned()
     };
-    let mut text = format!("**A parent asked for a moderator:** <@{requester}> {place}.");
+    let mut text = format!("{MODERATOR_REQUEST_HEADER} <@{requester}> {place}.");
     // Writing to a String cannot fail.
     match asked {
         Some(asked) => {
@@ -437,9 +437,446 @@ pub fn split_text(text: &str, max: usize) -> Vec<String> {
     pieces
 }
 
+// ----- the review queue (moderators' channel) ------------------------------------------------
+
+/// The first words of every review queue post, so moderators (and tests) tell them apart from
+/// the other posts of the moderators' channel.
+pub const QUEUE_HEADER: &str = "**Review queue**";
+
+/// The label of the queue post's "Add as a phrasing" button.
+pub const ADD_PHRASING_LABEL: &str = "Add as a phrasing of…";
+/// The label of the queue post's "New entry" button.
+pub const NEW_ENTRY_LABEL: &str = "New entry…";
+/// The label of the queue post's "Dismiss" button.
+pub const DISMISS_LABEL: &str = "Dismiss";
+
+/// Options in one select menu (Discord's limit).
+pub const SELECT_OPTIONS: usize = 25;
+
+/// Closest entries named in a queue post.
+pub const QUEUE_CANDIDATES: usize = 3;
+
+/// Discord's limits on modals and their text inputs.
+pub mod modal_limits {
+    /// A modal's title, and a text input's label.
+    pub const TITLE: usize = 45;
+    /// What a text input holds.
+    pub const INPUT: u16 = 4000;
+}
+
+/// The custom ids of the text inputs of the forms.
+pub mod inputs {
+    /// The phrasing (Add as a phrasing).
+    pub const PHRASING: &str = "phrasing";
+    /// The entry id (New entry).
+    pub const ID: &str = "id";
+    /// The title (New entry, edit).
+    pub const TITLE: &str = "title";
+    /// The answer (New entry, edit).
+    pub const ANSWER: &str = "answer";
+    /// The phrasings, one per line (New entry).
+    pub const PHRASINGS: &str = "phrasings";
+}
+
+/// What a review queue post shows.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueView<'a> {
+    /// The item.
+    pub item: &'a crate::store::QueueItem,
+    /// The bot's best candidates (the matcher's ranking), best first.
+    pub candidates: &'a [Choice],
+    /// For a not-helpful item: the title of the entry the bot answered with.
+    pub answered_title: Option<&'a str>,
+    /// Once a moderator acted: who did what (then the buttons go).
+    pub done: Option<&'a str>,
+}
+
+/// A review queue post: the question (masked, as the log keeps it), how often it was asked,
+/// the closest entries, a moderator's captured answer, and the buttons (until someone acted).
+#[must_use]
+pub fn queue_post(view: &QueueView<'_>) -> Rendered {
+    use crate::store::QueueKind;
+    use std::fmt::Write as _;
+    let item = view.item;
+    let why = match item.kind {
+        QueueKind::Unanswered => "a question the bot could not answer".to_owned(),
+        QueueKind::NotHelpful => format!(
+            "an answer voted not helpful (\"{}\")",
+            view.answered_title
+                .or(item.entry_id.as_deref())
+                .unwrap_or("?")
+        ),
+    };
+    let times = if item.count == 1 {
+        "asked once".to_owned()
+    } else {
+        format!("asked {} times", item.count)
+    };
+    let mut text = format!("{QUEUE_HEADER} · {why} · {times}\n");
+    // Writing to a String cannot fail.
+    for line in item.question.lines() {
+        let _ = writeln!(text, "> {line}");
+    }
+    if view.candidates.is_empty() {
+        text.push_str("Closest entries: none\n");
+    } else {
+        let names: Vec<String> = view
+            .candidates
+            .iter()
+            .take(QUEUE_CANDIDATES)
+            .map(|c| format!("\"{}\" (`{}`)", c.title, c.id))
+            .collect();
+        let _ = writeln!(text, "Closest entries: {}", names.join(", "));
+    }
+    if let Some(answer) = &item.answer {
+        text.push_str("**A moderator answered:**\n");
+        for line in answer.lines() {
+            let _ = writeln!(text, "> {line}");
+        }
+    }
+    let components = if let Some(done) = view.done {
+        let _ = write!(text, "✅ {done}");
+        Vec::new()
+    } else {
+        let id = item.id;
+        let buttons = [
+            (
+                Action::QueuePhrasing { item: id },
+                ADD_PHRASING_LABEL,
+                ButtonStyle::Primary,
+            ),
+            (
+                Action::QueueNewEntry { item: id },
+                NEW_ENTRY_LABEL,
+                ButtonStyle::Secondary,
+            ),
+            (
+                Action::QueueDismiss { item: id },
+                DISMISS_LABEL,
+                ButtonStyle::Danger,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(action, label, style)| {
+            Some(
+                CreateButton::new(action.custom_id()?)
+                    .label(label)
+                    .style(style),
+            )
+        })
+        .collect();
+        rows(buttons)
+    };
+    Rendered {
+        content: Some(truncate(text.trim_end(), limits::CONTENT)),
+        embeds: Vec::new(),
+        components,
+    }
+}
+
+/// The entry menus of "Add as a phrasing of...": the closest entries first, then every entry by
+/// title, 25 to a menu (Discord's limit), as many menus as a message holds. With more entries
+/// than that, the moderator is pointed to `/faq add-phrasing`, which searches them all.
+#[must_use]
+pub fn entry_menus(
+    item: crate::store::QueueItemId,
+    question: &str,
+    closest: &[Choice],
+    by_title: &[Choice],
+) -> Rendered {
+    use poise::serenity_prelude::{CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption};
+    use std::fmt::Write as _;
+    let option = |c: &Choice| CreateSelectMenuOption::new(truncate(&c.title, 100), c.id.clone());
+    let menu = |n: usize, placeholder: String, choices: &[Choice]| {
+        let id = Action::QueuePick {
+            item,
+            menu: u8::try_from(n).unwrap_or(0),
+        }
+        .custom_id()?;
+        let options = choices.iter().take(SELECT_OPTIONS).map(option).collect();
+        Some(CreateActionRow::SelectMenu(
+            CreateSelectMenu::new(id, CreateSelectMenuKind::String { options })
+                .placeholder(truncate(&placeholder, 150)),
+        ))
+    };
+    let mut components = Vec::new();
+    if !closest.is_empty() {
+        components.extend(menu(0, "Closest entries, best first".to_owned(), closest));
+    }
+    let chunks: Vec<&[Choice]> = by_title.chunks(SELECT_OPTIONS).collect();
+    let room = limits::ROWS - components.len();
+    for (i, chunk) in chunks.iter().take(room).enumerate() {
+        let (first, last) = (&chunk[0].title, &chunk[chunk.len() - 1].title);
+        let placeholder = format!(
+            "All entries by title: {} … {}",
+            truncate(first, 40),
+            truncate(last, 40)
+        );
+        components.extend(menu(i + 1, placeholder, chunk));
+    }
+    let shown = room.min(chunks.len()) * SELECT_OPTIONS;
+    let mut text = format!(
+        "Which entry should this question become a phrasing of? You can edit the words next.\n> {}",
+        truncate(question, 300)
+    );
+    if by_title.len() > shown {
+        // Writing to a String cannot fail.
+        let _ = write!(
+            text,
+            "\nThe menus hold {shown} of the {} entries by title; for another one, use \
+             `/faq add-phrasing`, which searches them all.",
+            by_title.len()
+        );
+    }
+    Rendered {
+        content: Some(truncate(&text, limits::CONTENT)),
+        embeds: Vec::new(),
+        components,
+    }
+}
+
+/// One text input of a form, in its own row.
+fn input(
+    style: poise::serenity_prelude::InputTextStyle,
+    label: &str,
+    id: &str,
+    value: Option<&str>,
+    max: u16,
+) -> CreateActionRow {
+    let mut text = poise::serenity_prelude::CreateInputText::new(
+        style,
+        truncate(label, modal_limits::TITLE),
+        id,
+    )
+    .max_length(max);
+    if let Some(value) = value.filter(|v| !v.is_empty()) {
+        text = text.value(truncate(value, usize::from(max)));
+    }
+    CreateActionRow::InputText(text)
+}
+
+/// The form of "Add as a phrasing": the question, to edit (remove a child's name) before it
+/// goes into the FAQ. `None` if the custom id would not fit.
+#[must_use]
+pub fn phrasing_form(
+    item: crate::store::QueueItemId,
+    entry: &str,
+    entry_title: &str,
+    question: &str,
+) -> Option<poise::serenity_prelude::CreateModal> {
+    use poise::serenity_prelude::{CreateModal, InputTextStyle};
+    let id = Action::SubmitPhrasing {
+        item,
+        entry: entry.to_owned(),
+    }
+    .custom_id()?;
+    let title = truncate(&format!("Phrasing of: {entry_title}"), modal_limits::TITLE);
+    Some(CreateModal::new(id, title).components(vec![input(
+        InputTextStyle::Paragraph,
+        "The question (remove names, personal details)",
+        inputs::PHRASING,
+        Some(question),
+        u16::try_from(crate::store::MAX_QUESTION_CHARS).unwrap_or(300),
+    )]))
+}
+
+/// The form of "New entry...": id, title, answer (pre-filled with a moderator's captured
+/// answer) and phrasings (pre-filled with the question).
+#[must_use]
+pub fn new_entry_form(
+    item: crate::store::QueueItemId,
+    question: &str,
+    answer: Option<&str>,
+) -> Option<poise::serenity_prelude::CreateModal> {
+    use poise::serenity_prelude::{CreateModal, InputTextStyle};
+    let id = Action::SubmitNewEntry { item }.custom_id()?;
+    Some(CreateModal::new(id, "New FAQ entry").components(vec![
+        input(
+            InputTextStyle::Short,
+            "Id (the file name, e.g. swimming-lessons)",
+            inputs::ID,
+            None,
+            64,
+        ),
+        input(InputTextStyle::Short, "Title", inputs::TITLE, None, 200),
+        input(
+            InputTextStyle::Paragraph,
+            "Answer",
+            inputs::ANSWER,
+            answer,
+            modal_limits::INPUT,
+        ),
+        input(
+            InputTextStyle::Paragraph,
+            "Phrasings, one per line",
+            inputs::PHRASINGS,
+            Some(question),
+            modal_limits::INPUT,
+        ),
+    ]))
+}
+
+/// The form of `/faq edit`: the entry's title and answer, the entry's version in the custom id.
+#[must_use]
+pub fn edit_form(
+    entry: &str,
+    version: &str,
+    title: &str,
+    answer: &str,
+) -> Option<poise::serenity_prelude::CreateModal> {
+    use poise::serenity_prelude::{CreateModal, InputTextStyle};
+    let id = Action::SubmitEdit {
+        entry: entry.to_owned(),
+        version: version.to_owned(),
+    }
+    .custom_id()?;
+    let heading = truncate(&format!("Edit: {title}"), modal_limits::TITLE);
+    Some(CreateModal::new(id, heading).components(vec![
+        input(
+            InputTextStyle::Short,
+            "Title",
+            inputs::TITLE,
+            Some(title),
+            200,
+        ),
+        input(
+            InputTextStyle::Paragraph,
+            "Answer",
+            inputs::ANSWER,
+            Some(answer),
+            modal_limits::INPUT,
+        ),
+    ]))
+}
+
+/// The question quoted in a [`moderator_request`] post (its `> ` lines), to capture a
+/// moderator's reply to it.
+///
+/// ```
+/// use faqbot::discord::render::moderator_request_question;
+/// let post = "**A parent asked for a moderator:** <@1> in <#2>.\n> is swimming ok\n> at 2?\nThe bot had no answer in the FAQ.";
+/// assert_eq!(moderator_request_question(post).as_deref(), Some("is swimming ok\nat 2?"));
+/// assert_eq!(moderator_request_question("hello"), None);
+/// ```
+#[must_use]
+pub fn moderator_request_question(post: &str) -> Option<String> {
+    if !post.starts_with(MODERATOR_REQUEST_HEADER) {
+        return None;
+    }
+    let quoted: Vec<&str> = post
+        .lines()
+        .filter_map(|line| line.strip_prefix("> "))
+        .collect();
+    (!quoted.is_empty()).then(|| quoted.join("\n"))
+}
+
+/// The first words of a [`moderator_request`] post.
+pub const MODERATOR_REQUEST_HEADER: &str = "**A parent asked for a moderator:**";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn queue_item(learned: bool) -> crate::store::QueueItem {
+        crate::store::QueueItem {
+            id: crate::store::QueueItemId::new(7),
+            kind: crate::store::QueueKind::Unanswered,
+            question: "how long is a session".into(),
+            entry_id: None,
+            count: 3,
+            post: None,
+            answer: Some("45 minutes.".into()),
+            learned: learned.then_some(crate::store::Learned::Dismissed),
+            learned_entry: None,
+        }
+    }
+
+    fn choices(n: usize) -> Vec<Choice> {
+        (0..n)
+            .map(|i| Choice {
+                id: format!("e{i:03}"),
+                title: format!("Entry {i:03}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn queue_post_shows_the_question_candidates_answer_and_buttons_until_done() {
+        let item = queue_item(false);
+        let candidates = choices(2);
+        let view = QueueView {
+            item: &item,
+            candidates: &candidates,
+            answered_title: None,
+            done: None,
+        };
+        let open = queue_post(&view);
+        let text = open.content.clone().unwrap_or_default();
+        for want in [
+            QUEUE_HEADER,
+            "asked 3 times",
+            "> how long is a session",
+            "\"Entry 000\" (`e000`)",
+            "**A moderator answered:**\n> 45 minutes.",
+        ] {
+            assert!(text.contains(want), "{want:?} in {text}");
+        }
+        let json = serde_json::to_value(&open.components).expect("json");
+        let ids: Vec<&str> = json[0]["components"]
+            .as_array()
+            .expect("buttons")
+            .iter()
+            .filter_map(|b| b["custom_id"].as_str())
+            .collect();
+        assert_eq!(ids, ["faq:qphr:7", "faq:qnew:7", "faq:qdis:7"]);
+        let done = queue_post(&QueueView {
+            done: Some("Dismissed by <@1>."),
+            ..view
+        });
+        assert!(done.components.is_empty());
+        assert!(done
+            .content
+            .unwrap_or_default()
+            .ends_with("✅ Dismissed by <@1>."));
+    }
+
+    #[test]
+    fn entry_menus_hold_25_each_and_point_past_a_full_message() {
+        let item = crate::store::QueueItemId::new(7);
+        // (closest, entries, menus, pointed to /faq add-phrasing)
+        let table = [
+            (3, 10, 2, false),
+            (0, 30, 2, false),
+            (5, 100, 5, false),
+            (5, 130, 5, true),
+            (30, 101, 5, true),
+        ];
+        for (near, all, menus, pointed) in table {
+            let rendered = entry_menus(item, "q", &choices(near), &choices(all));
+            let json = serde_json::to_value(&rendered.components).expect("json");
+            let rows = json.as_array().expect("rows");
+            assert_eq!(rows.len(), menus, "{near} {all}");
+            let mut ids = Vec::new();
+            for row in rows {
+                let menu = &row["components"][0];
+                let options = menu["options"].as_array().expect("options").len();
+                assert!(
+                    (1..=SELECT_OPTIONS).contains(&options),
+                    "{near} {all}: {options}"
+                );
+                ids.push(menu["custom_id"].as_str().expect("id").to_owned());
+            }
+            ids.dedup();
+            assert_eq!(ids.len(), menus, "distinct custom ids");
+            let text = rendered.content.unwrap_or_default();
+            assert_eq!(
+                text.contains("/faq add-phrasing"),
+                pointed,
+                "{near} {all}: {text}"
+            );
+        }
+    }
+
     use serde_json::{json, Value};
 
     fn answer(related: usize, body: &str) -> Reply {

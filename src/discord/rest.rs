@@ -15,7 +15,7 @@
 
 use serenity::all::{
     ChannelId, CreateAttachment, CreateInteractionResponse, CreateInteractionResponseFollowup,
-    CreateMessage, Http, InteractionId, Message,
+    CreateMessage, EditMessage, Http, InteractionId, Message, MessageId,
 };
 use serenity::builder::Builder as _;
 use serenity::http::{
@@ -169,6 +169,27 @@ impl Rest {
         Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
     }
 
+    /// Edits the bot's message `message` in `channel` (a review queue post), waiting out rate
+    /// limits.
+    pub async fn edit_message(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        edit: EditMessage,
+    ) -> Result<Message, SendError> {
+        if self.proxied.is_none() {
+            return Ok(channel.edit_message(&self.http, message, edit).await?);
+        }
+        let route = Route::ChannelMessage {
+            channel_id: channel,
+            message_id: message,
+        };
+        let bytes = self
+            .call(LightMethod::Patch, route, &edit, None, MAX_RATE_LIMIT_WAIT)
+            .await?;
+        Ok(serde_json::from_slice(&bytes).map_err(serenity::Error::Json)?)
+    }
+
     /// Answers interaction `id` (its first response: a message, a deferral, an update of the
     /// clicked message), waiting out rate limits within [`MAX_CALLBACK_WAIT`].
     pub async fn create_interaction_response(
@@ -223,6 +244,18 @@ impl Rest {
         file: Option<CreateAttachment>,
         budget: Duration,
     ) -> Result<Vec<u8>, SendError> {
+        self.call(LightMethod::Post, route, body, file, budget).await
+    }
+
+    /// [`Rest::post`] with another method (`PATCH` for edits).
+    async fn call(
+        &self,
+        method: LightMethod,
+        route: Route<'_>,
+        body: &impl serde::Serialize,
+        file: Option<CreateAttachment>,
+        budget: Duration,
+    ) -> Result<Vec<u8>, SendError> {
         let Some(client) = &self.proxied else {
             return Err(serenity::Error::Other("Rest::post needs the proxy client").into());
         };
@@ -242,7 +275,7 @@ impl Rest {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let request = Request::new(route, LightMethod::Post);
+            let request = Request::new(route, method);
             let request = match &multipart {
                 Some(form) => request.multipart(Some(form.clone())),
                 None => request.body(Some(body.clone())),
@@ -261,7 +294,7 @@ impl Rest {
                 return Ok(bytes.to_vec());
             }
             if status != reqwest::StatusCode::TOO_MANY_REQUESTS {
-                let error = ErrorResponse::from_response(response, reqwest::Method::POST).await;
+                let error = ErrorResponse::from_response(response, method.reqwest_method()).await;
                 return Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(error)).into());
             }
             let header = response
@@ -273,17 +306,26 @@ impl Rest {
             let (wait, global) = retry_after(header.as_deref(), &bytes);
             if attempts >= MAX_ATTEMPTS || waited + wait > budget {
                 return Err(SendError::RateLimited {
-                    route: route_name(route),
+                    route: method_route_name(method, route),
                     attempts,
                     waited,
                     retry_after: wait,
                     global,
                 });
             }
-            debug!(route = %route_name(route), attempt = attempts, retry_after_ms = wait.as_millis(), global, "rate limited; retrying");
+            debug!(route = %method_route_name(method, route), attempt = attempts, retry_after_ms = wait.as_millis(), global, "rate limited; retrying");
             tokio::time::sleep(wait).await;
             waited += wait;
         }
+    }
+}
+
+/// [`route_name`] with the method of the call.
+fn method_route_name(method: LightMethod, route: Route<'_>) -> String {
+    let name = route_name(route);
+    match method {
+        LightMethod::Post => name,
+        other => name.replacen("POST", other.reqwest_method().as_str(), 1),
     }
 }
 

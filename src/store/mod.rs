@@ -44,6 +44,7 @@
 
 mod cluster;
 mod privacy;
+mod queue;
 mod record;
 mod report;
 mod schema;
@@ -63,6 +64,9 @@ pub use cluster::{
     SAME_QUESTION_LEVENSHTEIN,
 };
 pub use privacy::{redact, MASKED_EMAIL, MASKED_MENTION, MASKED_PHONE, MAX_QUESTION_CHARS};
+pub use queue::{
+    Enqueued, Learned, LearnedCounts, QueueItem, QueueItemId, QueueKind, MAX_ANSWER_CHARS,
+};
 pub use record::{AnswerId, Origin, Outcome, QuestionRecord, VoteOutcome};
 pub use report::{
     DayCount, EntryCount, EntryVotes, OriginCount, OutcomeCount, Report, MAX_DAYS,
@@ -92,6 +96,9 @@ pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The `meta` key of when the weekly digest was last posted (unix seconds).
 const LAST_DIGEST_KEY: &str = "last_digest_unix";
+/// How long the review queue's calls ([`QuestionLog::queue_question`] and the others) wait for
+/// the writer: they answer a click or follow a reply, within Discord's 3 s for a click.
+pub const QUEUE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long [`QuestionLog::apply_retention`] waits: deleting a day's worth of old rows is quick,
 /// but the first run on a large file may not be.
@@ -604,6 +611,127 @@ fn read_meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<i64>, Stor
     Ok(conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?)
+}
+
+/// The review queue (see [`queue`](self::queue)'s module docs). Each call waits for the
+/// writer thread, at most [`QUEUE_TIMEOUT`]; from async code call them on a blocking thread.
+/// With text logging off the queue holds nothing ([`StoreError::Disabled`]): its items are
+/// questions' text.
+impl QuestionLog {
+    /// Runs `job` on the writing connection (after what is queued before it) and waits for its
+    /// answer.
+    fn on_writer<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.as_deref().ok_or(StoreError::Disabled)?;
+        if !inner.log_question_text {
+            return Err(StoreError::Disabled);
+        }
+        let (reply, answer) = mpsc::sync_channel(1);
+        let waiting = Arc::clone(&inner.counters);
+        let run = move |conn: Option<&rusqlite::Connection>| {
+            let result = match conn {
+                Some(conn) => job(conn),
+                None => Err(StoreError::NotOpen {
+                    waiting: waiting.waiting.load(Ordering::Relaxed),
+                }),
+            };
+            // The asker may have timed out; then nobody needs the answer.
+            let _ = reply.send(result);
+        };
+        inner.request(Command::Run(Box::new(run)), &answer, QUEUE_TIMEOUT)?
+    }
+
+    /// Counts a question in its review queue group (or starts one): [`Enqueued::Post`] when it
+    /// is to be posted now (the day's post is claimed for it). `entry`: the entry answered, for
+    /// [`QueueKind::NotHelpful`]. The text is masked as the log masks it; pass only what the
+    /// log keeps (unanswered questions addressed to the bot).
+    pub fn queue_question(
+        &self,
+        kind: QueueKind,
+        question: &str,
+        entry: Option<&str>,
+    ) -> Result<Enqueued, StoreError> {
+        let question = question.to_owned();
+        let entry = entry.map(str::to_owned);
+        self.on_writer(move |conn| {
+            queue::enqueue(conn, kind, &question, entry.as_deref(), now_unix())
+        })
+    }
+
+    /// Queues the question of an answer just voted not helpful (its text is in the log since
+    /// the vote); `None` if the log has no text for it (dropped, or past retention).
+    pub fn queue_not_helpful(&self, answer: AnswerId) -> Result<Option<Enqueued>, StoreError> {
+        self.on_writer(move |conn| {
+            let Some((question, entry)) = queue::voted_question(conn, answer.to_sql())? else {
+                return Ok(None);
+            };
+            queue::enqueue(
+                conn,
+                QueueKind::NotHelpful,
+                &question,
+                entry.as_deref(),
+                now_unix(),
+            )
+            .map(Some)
+        })
+    }
+
+    /// Records the post of an item in the moderators' channel.
+    pub fn queue_posted(
+        &self,
+        item: QueueItemId,
+        channel: u64,
+        message: u64,
+    ) -> Result<(), StoreError> {
+        self.on_writer(move |conn| queue::posted(conn, item, channel, message))
+    }
+
+    /// Gives back the day's post claim of an item whose post failed.
+    pub fn queue_unclaim(&self, item: QueueItemId) -> Result<(), StoreError> {
+        self.on_writer(move |conn| queue::unclaim(conn, item))
+    }
+
+    /// The item `item`, if it is in the queue.
+    pub fn queue_item(&self, item: QueueItemId) -> Result<Option<QueueItem>, StoreError> {
+        self.on_writer(move |conn| queue::item(conn, item))
+    }
+
+    /// The item posted as `message` in the moderators' channel, if any.
+    pub fn queue_item_of_post(&self, message: u64) -> Result<Option<QueueItem>, StoreError> {
+        self.on_writer(move |conn| queue::item_of_post(conn, message))
+    }
+
+    /// Keeps a moderator's `answer` to `question` with its item (`item` if known, else the
+    /// question's group, else a new item): [`Enqueued::Post`] when the item was never posted
+    /// (post it now), else edit its post.
+    pub fn queue_answer(
+        &self,
+        item: Option<QueueItemId>,
+        question: &str,
+        answer: &str,
+    ) -> Result<Enqueued, StoreError> {
+        let question = question.to_owned();
+        let answer = answer.to_owned();
+        self.on_writer(move |conn| {
+            queue::capture_answer(conn, item, &question, &answer, now_unix())
+        })
+    }
+
+    /// Marks an item learned (`entry`: the entry it went to) or dismissed; returns the item and
+    /// whether this call closed it (`false`: another moderator did first), `None` for an item
+    /// not in the queue (past retention).
+    pub fn queue_close(
+        &self,
+        item: QueueItemId,
+        learned: Learned,
+        entry: Option<&str>,
+    ) -> Result<Option<(QueueItem, bool)>, StoreError> {
+        let entry = entry.map(str::to_owned);
+        self.on_writer(move |conn| queue::close(conn, item, learned, entry.as_deref(), now_unix()))
+    }
 }
 
 impl Inner {

@@ -82,6 +82,11 @@ static PHONE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 /// ```
 #[must_use]
 pub fn redact(text: &str) -> String {
+    redact_to(text, MAX_QUESTION_CHARS)
+}
+
+/// [`redact`] with another length cap (a moderator's answer is longer than a question).
+pub(crate) fn redact_to(text: &str, max_chars: usize) -> String {
     let text = MENTION.replace_all(text, MASKED_MENTION);
     let text = EMAIL.replace_all(&text, MASKED_EMAIL);
     let text = PHONE_LIKE.replace_all(&text, |caps: &regex::Captures<'_>| {
@@ -97,10 +102,10 @@ pub fn redact(text: &str) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let flat = flat.trim();
-    if flat.chars().count() <= MAX_QUESTION_CHARS {
+    if flat.chars().count() <= max_chars {
         return flat.to_owned();
     }
-    let mut cut: String = flat.chars().take(MAX_QUESTION_CHARS - 1).collect();
+    let mut cut: String = flat.chars().take(max_chars.saturating_sub(1)).collect();
     cut.push('…');
     cut
 }

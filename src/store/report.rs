@@ -9,6 +9,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use super::cluster::{group_questions, QuestionGroup};
+use super::queue::{learned_counts, LearnedCounts};
 use super::record::{Origin, Outcome, SECS_PER_DAY};
 use super::schema::has_table;
 use super::StoreError;
@@ -175,6 +176,8 @@ pub struct Report {
     pub dropped_records: u64,
     /// Records whose write failed in the period.
     pub failed_writes: u64,
+    /// Review queue items the moderators handled in the period (learned or dismissed).
+    pub learned: LearnedCounts,
 }
 
 fn count(n: i64) -> u64 {
@@ -267,6 +270,7 @@ pub(crate) fn build(
     )?);
 
     let (dropped_records, failed_writes) = lost_records(&tx, since_unix)?;
+    let learned = learned_counts(&tx, since_unix)?;
 
     tx.commit()?;
     Ok(Report {
@@ -288,6 +292,7 @@ pub(crate) fn build(
         votes_without_question,
         dropped_records,
         failed_writes,
+        learned,
     })
 }
 
@@ -620,8 +625,21 @@ impl fmt::Display for Report {
                 plural(self.votes_without_question, "vote", "votes")
             )?;
         }
-        Ok(())
+
+        writeln!(f)?;
+        write_learned(f, &self.learned)
     }
+}
+
+/// The review queue's line of the report.
+fn write_learned(f: &mut fmt::Formatter<'_>, l: &LearnedCounts) -> fmt::Result {
+    writeln!(
+        f,
+        "Learned from the review queue: {} added, {} created, {} dismissed",
+        plural(l.phrasings, "phrasing", "phrasings"),
+        plural(l.new_entries, "entry", "entries"),
+        l.dismissed
+    )
 }
 
 impl Report {
@@ -827,7 +845,25 @@ mod tests {
             votes_without_question: 0,
             dropped_records: 0,
             failed_writes: 0,
+            learned: LearnedCounts::default(),
         }
+    }
+
+    #[test]
+    fn display_counts_what_the_queue_learned() {
+        let mut report = empty_report(true);
+        report.learned = LearnedCounts {
+            phrasings: 2,
+            new_entries: 1,
+            dismissed: 3,
+        };
+        let text = report.to_string();
+        assert!(
+            text.contains(
+                "Learned from the review queue: 2 phrasings added, 1 entry created, 3 dismissed"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -65,6 +65,27 @@ const MIGRATIONS: &[&str] = &[
         AND ((origin = 'help_channel' AND outcome = 'no_match')
           OR (outcome <> 'no_match' AND NOT EXISTS (
                 SELECT 1 FROM votes v WHERE v.answer_id = questions.answer_id AND v.helpful = 0)));",
+    // 3: the moderators' review queue (see `queue.rs`): one row per group of questions, its
+    // post in the moderators' channel, the moderator's answer captured from a reply, and what
+    // the moderators did with it. Text is masked as in `questions` and goes with retention.
+    "CREATE TABLE queue_items (
+         id             INTEGER PRIMARY KEY,
+         kind           TEXT NOT NULL,             -- 'unanswered' | 'not_helpful'
+         question       TEXT NOT NULL,             -- the group's first phrasing, masked
+         entry_id       TEXT,                      -- the entry answered (not helpful)
+         count          INTEGER NOT NULL DEFAULT 1,
+         first_unix     INTEGER NOT NULL,
+         last_unix      INTEGER NOT NULL,
+         posted_day     INTEGER,                   -- unix day of the last post
+         channel_id     INTEGER,                   -- the post in the moderators' channel
+         message_id     INTEGER,
+         answer         TEXT,                      -- a moderator's reply, masked
+         learned        TEXT,                      -- 'phrasing' | 'new_entry' | 'dismissed'
+         learned_entry  TEXT,
+         learned_unix   INTEGER
+     );
+     CREATE INDEX queue_items_by_time ON queue_items (last_unix);
+     CREATE INDEX queue_items_by_learned ON queue_items (learned_unix);",
 ];
 
 /// Work of a migration that SQL alone cannot do, run in the same transaction after it.
@@ -286,7 +307,7 @@ mod tests {
         let mut conn = memory();
         migrate(&mut conn).expect("migrate");
         assert_eq!(user_version(&conn).expect("version"), latest_version());
-        for table in ["meta", "questions", "votes", "lost_records"] {
+        for table in ["meta", "questions", "votes", "lost_records", "queue_items"] {
             let n: i64 = conn
                 .query_row(
                     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",

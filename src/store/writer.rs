@@ -99,7 +99,14 @@ pub(crate) enum Command {
         value: i64,
         reply: SyncSender<Result<(), StoreError>>,
     },
+    /// Work on the review queue (see `queue.rs`), run on the writing connection after the
+    /// records queued before it are written; `None` when the database is not open. The job
+    /// sends its own answer.
+    Run(Job),
 }
+
+/// A job of [`Command::Run`].
+pub(crate) type Job = Box<dyn FnOnce(Option<&Connection>) + Send>;
 
 /// Counts shared by the handles and the writer.
 #[derive(Debug, Default)]
@@ -515,6 +522,15 @@ impl Writer {
                 self.write_pending();
                 let _ = reply.send(self.pending_error());
             }
+            Command::Run(job) => {
+                if self.conn.is_none() && self.due() {
+                    self.try_open();
+                }
+                if self.conn.is_some() && !self.pending.is_empty() && self.due() {
+                    self.write_pending();
+                }
+                job(self.conn.as_ref());
+            }
             Command::Shutdown { reply } => {
                 let result = self.finish();
                 let _ = reply.send(result);
@@ -703,8 +719,9 @@ pub(crate) fn prune(
         "DELETE FROM lost_records WHERE day < ?1",
         [cutoff.div_euclid(SECS_PER_DAY)],
     )?;
+    let queued = super::queue::prune(&tx, cutoff)?;
     tx.commit()?;
-    Ok((questions + votes + lost) as u64)
+    Ok((questions + votes + lost) as u64 + queued)
 }
 
 #[cfg(test)]

@@ -462,6 +462,53 @@ impl Recorded {
         self.body.get("type").and_then(Value::as_u64)
     }
 
+    /// The modal of a callback of type 9: `(custom_id, title)`.
+    #[must_use]
+    pub fn modal(&self) -> Option<(&str, &str)> {
+        if self.callback_type() != Some(9) {
+            return None;
+        }
+        let data = self.body.get("data")?;
+        Some((
+            data.get("custom_id")?.as_str()?,
+            data.get("title")?.as_str()?,
+        ))
+    }
+
+    /// The text inputs of a modal callback (type 9), in order: `(custom_id, value)`, the value
+    /// empty when none is pre-filled.
+    #[must_use]
+    pub fn modal_inputs(&self) -> Vec<(String, String)> {
+        if self.callback_type() != Some(9) {
+            return Vec::new();
+        }
+        self.body["data"]["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|row| row.get("components")?.as_array())
+            .flatten()
+            .filter(|c| c.get("type").and_then(Value::as_u64) == Some(4))
+            .map(|c| {
+                (
+                    c["custom_id"].as_str().unwrap_or("").to_owned(),
+                    c.get("value")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// `PATCH /channels/{channel_id}/messages/{message_id}`: an edit of that message.
+    #[must_use]
+    pub fn is_edit_of(&self, channel_id: u64, message_id: u64) -> bool {
+        self.method == "PATCH"
+            && strip_api(&self.path)
+                == format!("/channels/{channel_id}/messages/{message_id}").as_str()
+    }
+
     /// The `id` of the response (e.g. of the message the fake created).
     #[must_use]
     pub fn response_id(&self) -> Option<u64> {
@@ -874,7 +921,13 @@ impl FakeDiscord {
     /// [`message_json`].
     pub fn message_create(&self, spec: &MessageSpec) -> u64 {
         let id = snowflake();
-        let text = message_text(id, spec);
+        let mut text = message_text(id, spec);
+        // A reply carries the message it replies to, as Discord sends it.
+        if let Some(referenced) = spec.reply_to.and_then(|r| self.message(r)) {
+            let mut full: Value = serde_json::from_str(&text).expect("message_text writes JSON");
+            full["referenced_message"] = referenced;
+            text = full.to_string();
+        }
         if let Some(guild_id) = spec.guild_id {
             lock(&self.inner.channel_guild).insert(spec.channel_id, guild_id);
             if !spec.member_roles.is_empty() {
@@ -946,6 +999,26 @@ impl FakeDiscord {
     ) -> u64 {
         let data = json!({"custom_id": custom_id, "component_type": 3, "values": values});
         self.interaction(3, at, data, Some(message))
+    }
+
+    /// Dispatches a modal submit (type 5) of the form `custom_id` with the text inputs
+    /// `fields` (custom id, value), each in its own action row as Discord sends them, and
+    /// returns the interaction id. `message`: the message whose component opened the form.
+    pub fn modal_interaction(
+        &self,
+        at: &InteractionSpec,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+        message: Option<Value>,
+    ) -> u64 {
+        let rows: Vec<Value> = fields
+            .iter()
+            .map(|(id, value)| {
+                json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]})
+            })
+            .collect();
+        let data = json!({"custom_id": custom_id, "components": rows});
+        self.interaction(5, at, data, message)
     }
 
     /// Dispatches a message context-menu command (type 2, `data.type` 3) named `name` on the
