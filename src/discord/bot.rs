@@ -331,6 +331,24 @@ fn build_http(config: &BotConfig) -> Result<(serenity::Http, Option<reqwest::Cli
     Ok((http, Some(client)))
 }
 
+/// Applies the question log's retention every [`RETENTION_INTERVAL`] (`open` has just applied
+/// it once).
+fn spawn_retention(log: QuestionLog) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(RETENTION_INTERVAL);
+        every.tick().await; // the first tick is now: `open` has just pruned
+        loop {
+            every.tick().await;
+            let log = log.clone();
+            match tokio::task::spawn_blocking(move || log.apply_retention()).await {
+                Ok(Ok(deleted)) => info!(deleted, "question log retention applied"),
+                Ok(Err(e)) => warn!(error = %e, "question log retention failed"),
+                Err(e) => warn!(error = %e, "question log retention task failed"),
+            }
+        }
+    })
+}
+
 /// Loads the FAQ, opens the question log, connects to Discord and starts handling events.
 pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
     let knowledge: SharedKnowledge = Arc::new(ArcSwap::from_pointee(load_faq(&config)?));
@@ -415,20 +433,7 @@ pub async fn start(config: BotConfig) -> Result<Bot, RunError> {
             }
         }
     });
-    let retention_log = log.clone();
-    let retention = tokio::spawn(async move {
-        let mut every = tokio::time::interval(RETENTION_INTERVAL);
-        every.tick().await; // the first tick is now: `open` has just pruned
-        loop {
-            every.tick().await;
-            let log = retention_log.clone();
-            match tokio::task::spawn_blocking(move || log.apply_retention()).await {
-                Ok(Ok(deleted)) => info!(deleted, "question log retention applied"),
-                Ok(Err(e)) => warn!(error = %e, "question log retention failed"),
-                Err(e) => warn!(error = %e, "question log retention task failed"),
-            }
-        }
-    });
+    let retention = spawn_retention(log.clone());
     Ok(Bot {
         shard_manager,
         client: Some(task),

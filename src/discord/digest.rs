@@ -583,6 +583,7 @@ mod tests {
                 .map(|i| group(&format!("question {i}\nsecond line"), 8 - i))
                 .collect(),
             unanswered_not_listed: 0,
+            learned: crate::store::LearnedCounts::default(),
             help_channel_silent: 0,
             not_helpful_answers: Vec::new(),
             most_not_helpful: Vec::new(),

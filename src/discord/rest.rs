@@ -244,7 +244,8 @@ impl Rest {
         file: Option<CreateAttachment>,
         budget: Duration,
     ) -> Result<Vec<u8>, SendError> {
-        self.call(LightMethod::Post, route, body, file, budget).await
+        self.call(LightMethod::Post, route, body, file, budget)
+            .await
     }
 
     /// [`Rest::post`] with another method (`PATCH` for edits).
