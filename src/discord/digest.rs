@@ -11,7 +11,8 @@
 //!   log's `meta` table ([`QuestionLog::last_digest`]). It is saved after the post; if saving
 //!   fails, this process remembers it and does not post again.
 //! - **What** is pure too: [`summary`] and [`group_line`] write the text, [`message`] builds the
-//!   message. [`group_components`] is where each top group's buttons go (the review queue's).
+//!   message. [`group_components`] gives each top group the review queue's buttons of its open
+//!   item (Add as a phrasing, New entry, Dismiss), looked up when the digest is posted.
 //! - The task ([`spawn`]) posts through [`Rest`] (429s waited out) with mentions that ping no
 //!   one, and only in the process that runs shard 0, so a bot split over processes posts once.
 
@@ -24,10 +25,10 @@ use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
 use super::config::{BotConfig, ShardSpec};
-use super::render::{limits, no_pings, truncate};
+use super::render::{self, limits, no_pings, truncate};
 use super::rest::Rest;
 use crate::chart;
-use crate::store::{Outcome, QuestionGroup, QuestionLog, Report};
+use crate::store::{Outcome, QuestionGroup, QuestionLog, QueueItemId, Report};
 
 /// Seconds in a day and in a week.
 const DAY: i64 = 86_400;
@@ -278,23 +279,21 @@ pub fn group_line(rank: usize, group: &QuestionGroup) -> String {
     )
 }
 
-/// The buttons of one top unanswered group (rank from 1), one action row under the digest.
-/// None yet: the review queue's buttons (Add as a phrasing, New entry, Dismiss) go here.
+/// The buttons of one top unanswered group: the review queue's (Add as a phrasing, New entry,
+/// Dismiss) for the group's open queue item, one action row; none when the group has no open
+/// item (already learned or dismissed, or the queue is off).
 #[must_use]
-pub fn group_components(rank: usize, group: &QuestionGroup) -> Option<CreateActionRow> {
-    let _ = (rank, group);
-    None
+pub fn group_components(item: Option<QueueItemId>) -> Option<CreateActionRow> {
+    render::queue_buttons(item?).into_iter().next()
 }
 
-/// The digest message (the text and the groups' buttons; the chart is attached by the
-/// caller), pinging no one.
-pub fn message(report: &Report) -> CreateMessage {
-    let rows: Vec<CreateActionRow> = report
-        .unanswered
+/// The digest message (the text and, for each of the top groups in order, the buttons of its
+/// open queue item in `items`; the chart is attached by the caller), pinging no one.
+pub fn message(report: &Report, items: &[Option<QueueItemId>]) -> CreateMessage {
+    let rows: Vec<CreateActionRow> = items
         .iter()
         .take(TOP_GROUPS.min(limits::ROWS))
-        .enumerate()
-        .filter_map(|(rank, group)| group_components(rank + 1, group))
+        .filter_map(|item| group_components(*item))
         .collect();
     CreateMessage::new()
         .content(summary(report))
@@ -428,19 +427,31 @@ async fn post(
 ) -> Result<(), DigestError> {
     let since = now - i64::try_from(PERIOD.as_secs()).unwrap_or(WEEK);
     let log = log.clone();
-    let (report, png) = tokio::task::spawn_blocking(move || {
+    let (report, png, items) = tokio::task::spawn_blocking(move || {
         if let Err(e) = log.flush() {
             warn!(error = %e, "question log: flush before the digest failed");
         }
         let report = log.report(since)?;
         let png = chart::report_png(&report)?;
-        Ok::<_, DigestError>((report, png))
+        // The top groups' queue items, for their buttons (none where the queue is off).
+        let items: Vec<Option<QueueItemId>> = report
+            .unanswered
+            .iter()
+            .take(TOP_GROUPS)
+            .map(|group| {
+                log.queue_open_item(&group.representative)
+                    .ok()
+                    .flatten()
+                    .map(|item| item.id)
+            })
+            .collect();
+        Ok::<_, DigestError>((report, png, items))
     })
     .await??;
     let posted = rest
         .send_message_with_file(
             channel,
-            message(&report),
+            message(&report, &items),
             CreateAttachment::bytes(png, FILE_NAME),
         )
         .await?;
@@ -641,5 +652,30 @@ mod tests {
         assert!(line.starts_with("2. 4× why why"), "{line}");
         assert!(line.chars().count() <= QUESTION_CHARS + 6, "{line}");
         assert!(line.ends_with('…'), "{line}");
+    }
+
+    #[test]
+    fn each_top_group_with_an_open_queue_item_gets_its_queue_buttons() {
+        let items = [Some(QueueItemId::new(7)), None, Some(QueueItemId::new(9))];
+        let message = serde_json::to_value(message(&report(), &items)).expect("json");
+        let rows = message["components"].as_array().expect("rows");
+        let ids: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|row| {
+                row["components"]
+                    .as_array()
+                    .expect("buttons")
+                    .iter()
+                    .filter_map(|b| b["custom_id"].as_str())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ["faq:qphr:7", "faq:qnew:7", "faq:qdis:7"],
+                ["faq:qphr:9", "faq:qnew:9", "faq:qdis:9"]
+            ]
+        );
     }
 }

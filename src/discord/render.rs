@@ -538,7 +538,20 @@ pub fn queue_post(view: &QueueView<'_>) -> Rendered {
         let _ = write!(text, "✅ {done}");
         Vec::new()
     } else {
-        let id = item.id;
+        queue_buttons(item.id)
+    };
+    Rendered {
+        content: Some(truncate(text.trim_end(), limits::CONTENT)),
+        embeds: Vec::new(),
+        components,
+    }
+}
+
+/// A review queue item's buttons: Add as a phrasing, New entry, Dismiss (on its post and under
+/// the weekly digest's top groups).
+#[must_use]
+pub fn queue_buttons(id: crate::store::QueueItemId) -> Vec<CreateActionRow> {
+    {
         let buttons = [
             (
                 Action::QueuePhrasing { item: id },
@@ -566,11 +579,6 @@ pub fn queue_post(view: &QueueView<'_>) -> Rendered {
         })
         .collect();
         rows(buttons)
-    };
-    Rendered {
-        content: Some(truncate(text.trim_end(), limits::CONTENT)),
-        embeds: Vec::new(),
-        components,
     }
 }
 

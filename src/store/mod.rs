@@ -699,6 +699,13 @@ impl QuestionLog {
         self.on_writer(move |conn| queue::item(conn, item))
     }
 
+    /// The open unanswered item of `question`'s group (the same question), if any: what the
+    /// weekly digest's buttons for that group act on.
+    pub fn queue_open_item(&self, question: &str) -> Result<Option<QueueItem>, StoreError> {
+        let question = question.to_owned();
+        self.on_writer(move |conn| queue::open_item(conn, &question))
+    }
+
     /// The item posted as `message` in the moderators' channel, if any.
     pub fn queue_item_of_post(&self, message: u64) -> Result<Option<QueueItem>, StoreError> {
         self.on_writer(move |conn| queue::item_of_post(conn, message))

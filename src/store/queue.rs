@@ -261,6 +261,12 @@ fn find_group(
     Ok(None)
 }
 
+/// The open (not learned, not dismissed) unanswered item whose question is the same question
+/// as `text` (as the log keeps it), newest first: the digest's buttons act on it.
+pub(crate) fn open_item(conn: &Connection, text: &str) -> Result<Option<QueueItem>, StoreError> {
+    Ok(find_group(conn, QueueKind::Unanswered, text)?.filter(|item| item.learned.is_none()))
+}
+
 fn immediate(conn: &Connection) -> Result<Transaction<'_>, StoreError> {
     Ok(Transaction::new_unchecked(
         conn,
@@ -510,6 +516,31 @@ mod tests {
 
     fn posts(e: &Enqueued) -> bool {
         matches!(e, Enqueued::Post(_))
+    }
+
+    #[test]
+    fn the_open_item_of_a_question_is_its_groups_until_closed() {
+        let conn = db();
+        let first = enqueue(
+            &conn,
+            QueueKind::Unanswered,
+            "how long is a session?",
+            None,
+            0,
+        )
+        .expect("enqueue");
+        let id = match first {
+            Enqueued::Post(item) | Enqueued::Grouped(item) => item.id,
+        };
+        let open = open_item(&conn, "How long is a session").expect("lookup");
+        assert_eq!(open.map(|i| i.id), Some(id));
+        assert!(open_item(&conn, "do you take insurance")
+            .expect("lookup")
+            .is_none());
+        close(&conn, id, Learned::Dismissed, None, 1).expect("close");
+        assert!(open_item(&conn, "how long is a session?")
+            .expect("lookup")
+            .is_none());
     }
 
     #[test]
