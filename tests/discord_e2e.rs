@@ -8,9 +8,9 @@ use faqbot::store::{LogConfig, Origin, QuestionLog};
 use serde_json::{json, Value};
 use std::time::Duration;
 use support::fake_discord::{
-    dm_channel_id, message_json, opt_focused, opt_str, opt_sub, perm, snowflake, FakeDiscord,
-    InteractionSpec, MessageSpec, Recorded, APPLICATION_ID, BOT_USER_ID, GUILD_CHANNEL_ID,
-    GUILD_ID, MOD_ROLE_ID, USER_ID,
+    components, dm_channel_id, message_json, opt_focused, opt_str, opt_sub, perm, snowflake,
+    FakeDiscord, InteractionSpec, MessageSpec, Recorded, APPLICATION_ID, BOT_USER_ID,
+    GUILD_CHANNEL_ID, GUILD_ID, MOD_ROLE_ID, USER_ID,
 };
 use support::harness::{
     clinic, help, log_text, logs, mention, Harness, APPOINTMENT_URL, HELP_CHANNEL_ID, T,
@@ -35,17 +35,8 @@ fn embed(r: &Recorded) -> &Value {
     &r.body["embeds"][0]
 }
 
-fn buttons(message: &Value) -> Vec<&Value> {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().into_iter().flatten())
-        .collect()
-}
-
 fn custom_ids(message: &Value) -> Vec<String> {
-    buttons(message)
+    components(message)
         .iter()
         .filter_map(|b| b["custom_id"].as_str().map(str::to_owned))
         .collect()
@@ -67,7 +58,7 @@ fn assert_answer_of(h: &Harness, body: &Value, entry: &str) {
         Some(h.title(entry).as_str()),
         "{body:#}"
     );
-    let link = buttons(body)
+    let link = components(body)
         .into_iter()
         .find(|b| b["style"] == json!(5))
         .unwrap_or_else(|| panic!("no link button: {body:#}"));
@@ -160,10 +151,10 @@ async fn out_of_scope_mention_gets_the_kind_fallback() {
     );
     assert_eq!(reply.content(), Some(want.as_str()));
     assert!(want.contains("moderator") && want.contains("555-0199"));
-    let link = buttons(&reply.body)[0];
+    let link = components(&reply.body)[0];
     assert_eq!(link["url"], json!(APPOINTMENT_URL));
     // No moderators' channel configured: no "Ask a moderator".
-    assert_eq!(buttons(&reply.body).len(), 1);
+    assert_eq!(components(&reply.body).len(), 1);
     assert_pings_no_one(&reply.body);
 
     // A mention with an in-scope question is answered from the FAQ, anywhere.

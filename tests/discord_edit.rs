@@ -6,10 +6,8 @@
 use crate::support;
 
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::Command;
 use support::fake_discord::{opt_str, opt_sub, InteractionSpec, Recorded, APPLICATION_ID, USER_ID};
+use support::files::{git, snapshot};
 use support::harness::{mention, Harness, T};
 
 /// Not answered by the shipped FAQ; answered with `gross-motor-skills` once it is one of its
@@ -65,45 +63,6 @@ async fn answered_title(h: &Harness, question: &str) -> Option<String> {
     let id = h.send(&mention(question));
     let reply = h.reply_to(id).await;
     reply.body["embeds"][0]["title"].as_str().map(str::to_owned)
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .expect("read dir")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).expect("read"),
-            )
-        })
-        .collect()
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=Test Setup",
-            "-c",
-            "user.email=setup@test.invalid",
-        ])
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[tokio::test]

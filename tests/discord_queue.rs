@@ -12,9 +12,10 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 use support::fake_discord::{
-    opt_str, opt_sub, InteractionSpec, MessageSpec, Recorded, GUILD_CHANNEL_ID, GUILD_ID,
-    MOD_ROLE_ID, USER_ID,
+    components, opt_str, opt_sub, InteractionSpec, MessageSpec, Recorded, GUILD_CHANNEL_ID,
+    GUILD_ID, MOD_ROLE_ID, USER_ID,
 };
+use support::files::snapshot;
 use support::harness::{clinic, help, mention, Harness, HELP_CHANNEL_ID, T};
 
 /// The moderators' channel.
@@ -115,15 +116,6 @@ fn queue_posts(h: &Harness, text: &str) -> usize {
         .count(|r| is_queue_post(r) && r.content().is_some_and(|c| c.contains(text)))
 }
 
-fn components(message: &Value) -> Vec<&Value> {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().into_iter().flatten())
-        .collect()
-}
-
 /// The custom id of the component whose id starts with `prefix`.
 fn custom_id(message: &Value, prefix: &str) -> String {
     components(message)
@@ -139,21 +131,6 @@ async fn ask(h: &Harness, question: &str) -> u64 {
     let id = h.send(&mention(question));
     h.reply_to(id).await;
     id
-}
-
-/// Every file of the FAQ folder and its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .expect("faq dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            (
-                p.file_name().expect("name").to_string_lossy().into_owned(),
-                std::fs::read(&p).expect("read"),
-            )
-        })
-        .collect()
 }
 
 /// The FAQ's entry files (what `check` reads), without the change log the editor may append.

@@ -6,10 +6,10 @@ use faqbot::editor::{Author, FaqEditor, BOT_EMAIL, BOT_NAME};
 use faqbot::faq::edit::{Change, EditError, MAX_ANSWER_INPUT_CHARS};
 use faqbot::faq::{load_dir, read_faq_dir, CHANGES_FILE};
 use faqbot::matcher::MatchConfig;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Barrier};
+
+use crate::support::files::{git, snapshot};
 
 /// A copy of the shipped FAQ (entries, synonyms, cases) in `root/faq`.
 fn faq_copy(root: &Path) -> PathBuf {
@@ -32,49 +32,8 @@ fn add(entry: &str, phrasing: &str) -> Change {
     }
 }
 
-/// Every file of `dir` (not subfolders) with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .expect("read dir")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).expect("read"),
-            )
-        })
-        .collect()
-}
-
 fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).expect("read")
-}
-
-/// `git` in `dir` with a test identity, free of the environment's repository settings.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=Test Setup",
-            "-c",
-            "user.email=setup@test.invalid",
-        ])
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A git repository at `root` with the FAQ copy committed.

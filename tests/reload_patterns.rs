@@ -5,13 +5,13 @@
 //! Then the half-written saves: a save in two steps never serves its first half, and a state
 //! broken only for a moment is never reported as refused.
 
+use crate::support::files::git;
 use arc_swap::ArcSwap;
 use faqbot::knowledge::Knowledge;
 use faqbot::live::{watch, FaqWatcher, ReloadOutcome, SharedKnowledge, SETTLE};
 use faqbot::matcher::{Decision, MatchConfig};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -244,24 +244,6 @@ fn symlink_switch_then_an_edit_after_it_go_live() {
     std::os::unix::fs::symlink("releases/2", &link).expect("new link");
     std::fs::rename(&link, site.faq()).expect("switch");
     site.assert_the_change_and_the_edit_after_it_go_live();
-}
-
-/// Runs git in `dir` with a fixed identity and no user or system configuration.
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.invalid",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
 }
 
 /// A git repository with the fixture FAQ at `faq/` committed on `main`, and a branch `edit`

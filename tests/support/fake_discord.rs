@@ -1305,6 +1305,17 @@ impl FakeDiscord {
 // JSON builders
 // ---------------------------------------------------------------------------------------------
 
+/// Every component (button, select menu) of a message object, across its action rows.
+#[must_use]
+pub fn components(message: &Value) -> Vec<&Value> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .collect()
+}
+
 /// The `MESSAGE_CREATE` `d` that [`FakeDiscord::message_create`] sends for `spec` with message
 /// id `id`. Useful as the `message` of a component interaction or the target of a message
 /// command without dispatching it.

@@ -1,4 +1,5 @@
 //! Shared support code for the integration tests.
 
 pub mod fake_discord;
+pub mod files;
 pub mod harness;
