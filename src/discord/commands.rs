@@ -494,16 +494,7 @@ async fn author_of(ctx: Context<'_>) -> Author {
 /// The id of the entry a moderator picked: its id (what the autocomplete sends) or its exact
 /// title. Never a fuzzy guess: a change is written to that entry's file.
 fn picked_entry(data: &Data, topic: &str) -> Option<String> {
-    let knowledge = data.knowledge.load();
-    let topic = topic.trim();
-    let faq = knowledge.faq();
-    faq.get(topic)
-        .or_else(|| {
-            faq.entries()
-                .iter()
-                .find(|e| e.title.eq_ignore_ascii_case(topic))
-        })
-        .map(|e| e.id.clone())
+    suggest::exact(&data.knowledge.load(), topic).map(|e| e.id.clone())
 }
 
 /// What a moderator asks the editor to do.

@@ -99,23 +99,28 @@ pub fn suggest(knowledge: &Knowledge, typed: &str, limit: usize) -> Vec<Choice> 
         .collect()
 }
 
-/// The entry a `/faq show` topic names: its id, its exact title (any case), or else the best
-/// suggestion, as when someone types a title without picking it from the list.
+/// The entry a topic names exactly: its id (what the autocomplete sends) or its title (any
+/// case). Never a guess: what an edit is written to.
 #[must_use]
-pub fn resolve<'k>(knowledge: &'k Knowledge, topic: &str) -> Option<&'k crate::faq::Entry> {
+pub fn exact<'k>(knowledge: &'k Knowledge, topic: &str) -> Option<&'k crate::faq::Entry> {
     let topic = topic.trim();
     let faq = knowledge.faq();
-    faq.get(topic)
-        .or_else(|| {
-            faq.entries()
-                .iter()
-                .find(|e| e.title.eq_ignore_ascii_case(topic))
-        })
-        .or_else(|| {
-            suggest(knowledge, topic, 1)
-                .first()
-                .and_then(|c| faq.get(&c.id))
-        })
+    faq.get(topic).or_else(|| {
+        faq.entries()
+            .iter()
+            .find(|e| e.title.eq_ignore_ascii_case(topic))
+    })
+}
+
+/// The entry a `/faq show` topic names: [`exact`], or else the best suggestion, as when someone
+/// types a title without picking it from the list.
+#[must_use]
+pub fn resolve<'k>(knowledge: &'k Knowledge, topic: &str) -> Option<&'k crate::faq::Entry> {
+    exact(knowledge, topic).or_else(|| {
+        suggest(knowledge, topic.trim(), 1)
+            .first()
+            .and_then(|c| knowledge.faq().get(&c.id))
+    })
 }
 
 #[cfg(test)]
