@@ -828,6 +828,11 @@ impl Matcher {
         };
         let not_for_the_bot =
             addressing == Addressing::HelpChannel && asking.is_empty() && chatter.is_some();
+        // A question that points back to the question before it ("before his OT session or
+        // after? does it make a difference?") is about that question; one that points back to
+        // a story sentence ("is that a sensory thing") names its own topic.
+        let points_back_to_a_question =
+            |i: usize| forms[i].points_back && i > 0 && asks_the_bot(&forms[i - 1]);
         // Each part's topic words, once: a short question is read back over several parts.
         let part_topics: Vec<Vec<TopicWord>> = if not_for_the_bot {
             Vec::new()
@@ -851,11 +856,8 @@ impl Matcher {
                 for &i in &asking {
                     // A question with too little of its own ("any advice?", "what would they
                     // work on?") is read with the sentences before it, which say what about.
-                    // A question that points back to the question before it is read with
-                    // that question ("before his OT session or after? does it make a
-                    // difference?"); one that points back to a story sentence ("is that a
-                    // sensory thing") names its own topic.
-                    let points_back = forms[i].points_back && i > 0 && asks_the_bot(&forms[i - 1]);
+                    // A question that points back to the question before it is read with it.
+                    let points_back = points_back_to_a_question(i);
                     let mut start = if points_back { i - 1 } else { i };
                     while start > 0
                         && merged_topics(&part_topics[start..=i]).len() < MIN_TOPIC_WORDS
@@ -899,10 +901,7 @@ impl Matcher {
                 // read with it for lack of them only when it has none ("any advice?").
                 let last = asking.end - 1;
                 let own = part_topics[last].clone();
-                let topic = if forms[last].points_back
-                    && asking.len() > 1
-                    && asks_the_bot(&forms[last - 1])
-                {
+                let topic = if asking.len() > 1 && points_back_to_a_question(last) {
                     // What it points to is what it asks about: those words count in full.
                     merged_topics(&part_topics[asking])
                 } else if own.is_empty() {
