@@ -190,3 +190,28 @@ fn a_question_that_points_back_to_the_question_before_is_about_it() {
         "{decision:?}"
     );
 }
+
+#[test]
+fn a_short_question_after_a_question_spells_it_out() {
+    // "shorts? sneakers or barefoot?" says what "what should he wear to PT?" is about (clothes,
+    // which no entry covers); read as questions of their own, they left the first one to be
+    // answered by the entry it shares "what" and "PT" with.
+    let k = knowledge();
+    for message in [
+        "what does my son need to wear for PT? sweatpants? sandals or sneakers?",
+        "what should she bring to her OT session? a snack? water bottle?",
+    ] {
+        let decision = k.answer(message, Addressing::HelpChannel);
+        // Refused: in a help channel that is silence (a "Did you mean" is a reply).
+        assert!(
+            matches!(decision, Decision::NoMatch(_)),
+            "{message}: {decision:?}"
+        );
+    }
+    // What spells out a covered question does not stop it being answered.
+    let decision = k.answer(
+        "whats the difference between OT and PT? for a toddler?",
+        Addressing::HelpChannel,
+    );
+    assert_eq!(answered(&decision), Some("ot-vs-pt"), "{decision:?}");
+}

@@ -379,7 +379,16 @@ pub struct Form {
     pub points_back: bool,
     /// It holds words of reaction or small talk.
     pub reaction: bool,
+    /// It is a short question with no asking word of its own, only its question mark
+    /// ("shorts?", "sneakers or barefoot?", "like 30 min or a full hour?"): after a question it
+    /// spells that question out (see [`ELABORATION_MAX_WORDS`]).
+    pub elaborates: bool,
 }
+
+/// A question of at most this many words with no asking word of its own ("shorts? sneakers or
+/// barefoot?" after "what should my son wear to PT?") spells out the question before it, and
+/// is read as part of it: its words say what that question is about.
+pub const ELABORATION_MAX_WORDS: usize = 6;
 
 /// Reads the form of one part from its words and its punctuation.
 #[must_use]
@@ -388,11 +397,14 @@ pub fn form(words: &[String], question_mark: bool) -> Form {
     let asks_another_parent = words
         .windows(2)
         .any(|pair| pair[0] == OTHER_PARENTS_CHILD[0] && pair[1] == OTHER_PARENTS_CHILD[1]);
+    let opens_asking = first_opening(words).is_some_and(|w| is_in(ASK_OPENINGS, w));
+    let asks_by_its_words = opens_asking || has(REQUEST_WORDS) || has(WH_WORDS);
     Form {
-        asks: question_mark
-            || first_opening(words).is_some_and(|w| is_in(ASK_OPENINGS, w))
-            || has(REQUEST_WORDS)
-            || has(WH_WORDS),
+        asks: question_mark || asks_by_its_words,
+        elaborates: question_mark
+            && !asks_by_its_words
+            && !words.is_empty()
+            && words.len() <= ELABORATION_MAX_WORDS,
         asks_another_parent,
         points_back: points_back(words),
         thanks: has(THANKS_WORDS),
@@ -487,6 +499,9 @@ mod tests {
         assert!(form_of("my son loved his first session today!!").reaction);
         assert!(form_of("thank you so much, this really helps 🙏").thanks);
         assert!(form_of("good morning everyone").greeting);
+        assert!(form_of("sneakers or barefoot?").elaborates);
+        assert!(!form_of("what should he wear?").elaborates);
+        assert!(!form_of("sneakers or barefoot").elaborates);
         let between_parents = form(&text::words("did your child do PT too"), true);
         assert!(between_parents.asks && between_parents.asks_another_parent);
     }

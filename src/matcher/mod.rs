@@ -26,6 +26,7 @@ use crate::text;
 use features::{add_pairs_to_bag, add_to_bag, extract, stem_feature, stem_pair_feature};
 use index::{Bag, Bm25, Grams};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::ops::Range;
 
 /// How the index scores: BM25 parameters, the weight of stop words, and how the four scorers
 /// are mixed. One set of values serves the bot and the CLINC150 benchmark alike.
@@ -285,6 +286,9 @@ pub struct Judged {
 pub struct Window {
     /// The parts (sentences or clauses) it spans.
     pub parts: std::ops::Range<usize>,
+    /// The question it is scored for: the asking part and the short questions that spell it
+    /// out (see [`message::ELABORATION_MAX_WORDS`]).
+    pub question: std::ops::Range<usize>,
     /// Its words as read.
     pub words: Vec<String>,
     /// The best candidates, best first, judged.
@@ -389,10 +393,10 @@ impl Reading {
         let last_question = tops
             .iter()
             .filter(|(_, top)| *top >= threshold)
-            .map(|(w, _)| w.parts.end)
+            .map(|(w, _)| w.question.end)
             .max();
         tops.into_iter()
-            .filter(|(w, _)| last_question.is_none_or(|end| w.parts.end == end))
+            .filter(|(w, _)| last_question.is_none_or(|end| w.question.end == end))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(w, _)| w)
     }
@@ -475,6 +479,9 @@ struct TopicWord {
     /// 0 for a common English word the FAQ singles out (see [`DISTINCTIVE_WORD_SHARE`]): it
     /// counts for an entry that holds it, and not against one that lacks it ("two questions").
     uncovered_weight: f32,
+    /// True when it follows the topic word before it in its sentence, with nothing between:
+    /// the two name one thing ("hong kong", "frosted flakes", "ADHD focus").
+    joined: bool,
 }
 
 /// A word and its stem: the kind of answer a "how ..." question asks for.
@@ -809,8 +816,17 @@ impl Matcher {
         }
         let forms: Vec<message::Form> = parts.iter().map(|p| p.form).collect();
         let asks_the_bot = |f: &message::Form| f.asks && !f.asks_another_parent;
+        // A short question with no asking word of its own right after a question ("what should
+        // he wear to PT? shorts? sneakers or barefoot?") spells that question out: it is read
+        // as part of it, not as a question of its own.
+        let mut spells_out = vec![false; forms.len()];
+        for i in 1..forms.len() {
+            spells_out[i] = forms[i].elaborates
+                && asks_the_bot(&forms[i])
+                && (spells_out[i - 1] || asks_the_bot(&forms[i - 1]));
+        }
         let asking: Vec<usize> = (0..forms.len())
-            .filter(|&i| asks_the_bot(&forms[i]))
+            .filter(|&i| asks_the_bot(&forms[i]) && !spells_out[i])
             .collect();
         let any = |f: fn(&message::Form) -> bool| forms.iter().any(f);
         let chatter = if asking.is_empty() {
@@ -842,42 +858,52 @@ impl Matcher {
                 .map(|w| self.topic_words(std::slice::from_ref(w)))
                 .collect()
         };
-        // (window, the parts of it that ask): the asking parts' topic must be covered.
-        let mut questions: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+        // (window, the parts of it that ask, the question itself with what spells it out): the
+        // question's topic must be covered.
+        let mut questions: Vec<(Range<usize>, Range<usize>, Range<usize>)> = Vec::new();
         if !not_for_the_bot {
             if asking.is_empty() {
                 // A request that does not look like one ("i need to book"), or a terse worry:
                 // the whole message, and each sentence when there are several.
-                questions.push((0..words.len(), 0..words.len()));
-                if words.len() > 1 {
-                    questions.extend((0..words.len()).map(|i| (i..i + 1, i..i + 1)));
+                let n = words.len();
+                questions.push((0..n, 0..n, n.saturating_sub(1)..n));
+                if n > 1 {
+                    questions.extend((0..n).map(|i| (i..i + 1, i..i + 1, i..i + 1)));
                 }
             } else {
                 for &i in &asking {
+                    let end = (i + 1..forms.len())
+                        .find(|&j| !spells_out[j])
+                        .unwrap_or(forms.len());
                     // A question with too little of its own ("any advice?", "what would they
                     // work on?") is read with the sentences before it, which say what about.
                     // A question that points back to the question before it is read with it.
                     let points_back = points_back_to_a_question(i);
                     let mut start = if points_back { i - 1 } else { i };
                     while start > 0
-                        && merged_topics(&part_topics[start..=i]).len() < MIN_TOPIC_WORDS
+                        && merged_topics(&part_topics[start..end]).len() < MIN_TOPIC_WORDS
                     {
                         start -= 1;
                     }
                     // A question with a topic word of its own is also scored alone, so that
                     // the sentences read with it never dilute it.
                     if start < i && !part_topics[i].is_empty() && !points_back {
-                        questions.push((i..i + 1, i..i + 1));
+                        questions.push((i..i + 1, i..i + 1, i..end));
                     }
-                    questions.push((start..i + 1, start..i + 1));
+                    questions.push((start..i + 1, start..i + 1, i..end));
+                    // With what spells it out ("OT or PT?" after "which one does he need?"),
+                    // which may name what it asks; scored without it too, as it may dilute.
+                    if end > i + 1 {
+                        questions.push((start..end, start..i + 1, i..end));
+                    }
                     // The sentence before, as context, unless it is a question of its own.
                     if start > 0 && !(start == i && asks_the_bot(&forms[start - 1])) {
-                        questions.push((start - 1..i + 1, start..i + 1));
+                        questions.push((start - 1..i + 1, start..i + 1, i..end));
                     }
                 }
             }
         }
-        questions.sort_by_key(|(s, a)| (s.start, s.end, a.start));
+        questions.sort_by_key(|(s, a, q)| (s.start, s.end, a.start, q.start));
         questions.dedup();
         // The whole message, as evidence beside each window: the story names what "the two" or
         // "it" are, so it may lift an entry, but never dilutes the question's own score.
@@ -890,32 +916,34 @@ impl Matcher {
         });
         let windows = questions
             .into_iter()
-            .filter(|(span, _)| !span.is_empty())
-            .map(|(span, asking)| {
+            .filter(|(span, _, _)| !span.is_empty())
+            .map(|(span, asking, question)| {
                 let mut joined = Words::default();
                 for w in &words[span.clone()] {
                     joined.extend(w);
                 }
-                let question_type = question_type(&words[asking.end - 1]);
+                let question_type = question_type(&words[question.start]);
                 // The question's own topic words decide what must be covered; the sentences
                 // read with it for lack of them only when it has none ("any advice?").
-                let last = asking.end - 1;
-                let own = part_topics[last].clone();
-                let topic = if asking.len() > 1 && points_back_to_a_question(last) {
-                    // What it points to is what it asks about: those words count in full.
-                    merged_topics(&part_topics[asking])
-                } else if own.is_empty() {
-                    let mut context = merged_topics(&part_topics[asking]);
-                    for t in &mut context {
-                        t.uncovered_weight *= CONTEXT_TOPIC_WEIGHT;
-                    }
-                    context
-                } else {
-                    own
-                };
+                let own = merged_topics(&part_topics[question.clone()]);
+                let topic =
+                    if asking.start < question.start && points_back_to_a_question(question.start) {
+                        // What it points to is what it asks about: those words count in full.
+                        merged_topics(&part_topics[asking.start..question.end])
+                    } else if own.is_empty() {
+                        let mut context = merged_topics(&part_topics[asking.start..question.end]);
+                        for t in &mut context {
+                            t.uncovered_weight *= CONTEXT_TOPIC_WEIGHT;
+                        }
+                        context
+                    } else {
+                        own
+                    };
                 let whole = span.len() == words.len();
                 let story = if whole { None } else { story.as_deref() };
-                self.judge_window(span, joined, (&topic, question_type.as_ref()), story)
+                let window =
+                    self.judge_window(span, joined, (&topic, question_type.as_ref()), story);
+                Window { question, ..window }
             })
             .collect();
         Reading {
@@ -936,7 +964,14 @@ impl Matcher {
         let distinct = (DISTINCTIVE_WORD_SHARE * self.ids.len() as f32).max(1.0);
         let mut out: Vec<TopicWord> = Vec::new();
         for part in parts {
-            for ((word, stem), &stop) in part.words.iter().zip(&part.stems).zip(&part.stop) {
+            let mut previous: Option<usize> = None;
+            for (at, ((word, stem), &stop)) in part
+                .words
+                .iter()
+                .zip(&part.stems)
+                .zip(&part.stop)
+                .enumerate()
+            {
                 if stop
                     || message::is_discourse(word)
                     || word.chars().count() < 3
@@ -962,7 +997,9 @@ impl Matcher {
                     word: word.clone(),
                     stem: stem.clone(),
                     uncovered_weight,
+                    joined: previous.is_some_and(|p| p + 1 == at),
                 });
+                previous = Some(at);
             }
         }
         out
@@ -997,6 +1034,7 @@ impl Matcher {
             })
             .collect();
         Window {
+            question: span.clone(),
             parts: span,
             words: words.words,
             candidates,
@@ -1057,12 +1095,25 @@ impl Matcher {
         }
         let mut uncovered = Vec::new();
         let (mut covered_weight, mut uncovered_weight) = (0.0, 0.0);
+        let mut run: Option<f32> = None;
         for t in topic {
             if self.stems.contains(stem_feature(&t.stem), entry) {
                 covered_weight += 1.0;
+                run = None;
             } else if t.uncovered_weight > 0.0 {
                 uncovered.push(t.word.clone());
-                uncovered_weight += t.uncovered_weight;
+                match run {
+                    Some(most) if t.joined => {
+                        uncovered_weight += (t.uncovered_weight - most).max(0.0);
+                        run = Some(most.max(t.uncovered_weight));
+                    }
+                    _ => {
+                        uncovered_weight += t.uncovered_weight;
+                        run = Some(t.uncovered_weight);
+                    }
+                }
+            } else {
+                run = None;
             }
         }
         let total = covered_weight + uncovered_weight;

@@ -370,6 +370,7 @@ fn a_candidate_that_leaves_the_topic_uncovered_keeps_half_its_score() {
     };
     let window = Window {
         parts: 0..1,
+        question: 0..1,
         words: Vec::new(),
         candidates: vec![
             judged(
@@ -429,4 +430,44 @@ fn top_k_in_one_pass_is_the_sorted_best_with_ties_to_the_first_entry() {
             .collect();
         assert_eq!(got, expected, "k = {k}");
     }
+}
+
+#[test]
+fn an_uncovered_name_of_two_words_counts_as_one_thing() {
+    // "hong kong" is one place: two unknown words side by side name one thing, and one unknown
+    // thing in a question whose other topic word the entry holds is a detail, not the subject
+    // (CLINC150's in-scope queries are full of such names). Counted as two words, it refused
+    // the entry.
+    let matcher = Matcher::new(
+        [
+            (
+                "timezone",
+                vec![
+                    "what timezone is paris in",
+                    "tell me the timezone of tokyo",
+                    "which timezone does london use",
+                ],
+            ),
+            (
+                "weather",
+                vec!["what is the weather like today", "will it rain"],
+            ),
+        ],
+        Synonyms::default(),
+    );
+    let reading = matcher.read("what timezone is hong kong in", Addressing::Direct);
+    let window = reading.deciding_window(0.0).expect("a window");
+    let best = &window.candidates[0];
+    assert_eq!(best.candidate.id, "timezone");
+    assert_eq!(best.refusal, None, "{best:?}");
+    // Two unknown words apart are two things the entry does not hold.
+    let reading = matcher.read("what timezone is hong in or else kong", Addressing::Direct);
+    let window = reading.deciding_window(0.0).expect("a window");
+    assert!(
+        matches!(
+            window.candidates[0].refusal,
+            Some(Refusal::TopicNotCovered(_))
+        ),
+        "{window:?}"
+    );
 }
