@@ -46,9 +46,10 @@ pub struct TextFeatures {
     pub stems: Vec<(Feature, u32, bool)>,
 }
 
-/// Counts equal items (sorting is cheaper than a hash map for a few hundred items).
-fn count<T: Ord + Copy>(mut items: Vec<T>) -> Vec<(T, u32)> {
-    items.sort_unstable();
+/// Counts equal items (sorting is cheaper than a hash map for a few hundred items), in order;
+/// `hash` is the item's hash, its first key.
+fn count<T: Ord + Copy>(mut items: Vec<T>, hash: impl Fn(&T) -> u64) -> Vec<(T, u32)> {
+    sort_by_hash(&mut items, hash, |&item| item);
     let mut out: Vec<(T, u32)> = Vec::with_capacity(items.len());
     for item in items {
         match out.last_mut() {
@@ -122,9 +123,12 @@ pub fn extract(words: &[String], stems: &[String], stop: &[bool]) -> TextFeature
             .collect::<Vec<_>>()
     };
     TextFeatures {
-        grams: count(grams),
-        stems_and_pairs: flatten(count(stem_items.iter().copied().chain(pairs).collect())),
-        stems: flatten(count(stem_items)),
+        grams: count(grams, |&g| g),
+        stems_and_pairs: flatten(count(
+            stem_items.iter().copied().chain(pairs).collect(),
+            |&(f, _)| f,
+        )),
+        stems: flatten(count(stem_items, |&(f, _)| f)),
     }
 }
 
@@ -244,7 +248,7 @@ impl Segmented {
 /// linear time, by the top bits of the hash into about one bucket per item, then by insertion
 /// (which only moves an item within its bucket). Several times quicker than a comparison sort
 /// for the few hundred n-grams of a message.
-fn sort_by_hash<T: Copy, K: Ord>(
+pub(crate) fn sort_by_hash<T: Copy, K: Ord>(
     items: &mut Vec<T>,
     hash: impl Fn(&T) -> u64,
     key: impl Fn(&T) -> K,

@@ -49,12 +49,12 @@ impl<const W: usize> Postings<W> {
         weight: impl Fn(usize, u32, usize) -> [f32; W],
         idf: impl Fn(usize) -> [f32; W],
     ) -> Self {
-        let mut lists: FxHashMap<Feature, Vec<(u32, u32)>> = FxHashMap::default();
+        // Every (feature, document, count), sorted: each feature's postings in document order.
+        let mut all: Vec<(Feature, u32, u32)> = Vec::with_capacity(docs.iter().map(Bag::len).sum());
         for (doc, bag) in docs.iter().enumerate() {
-            for (&feature, &tf) in bag {
-                lists.entry(feature).or_default().push((doc as u32, tf));
-            }
+            all.extend(bag.iter().map(|(&feature, &tf)| (feature, doc as u32, tf)));
         }
+        all.sort_unstable();
         let mut postings = Postings {
             docs: docs.len(),
             ids: FxHashMap::default(),
@@ -64,10 +64,12 @@ impl<const W: usize> Postings<W> {
             dense: std::array::from_fn(|_| Vec::new()),
             idf: Vec::new(),
         };
-        let mut features: Vec<_> = lists.into_iter().collect();
-        features.sort_unstable_by_key(|(feature, _)| *feature);
-        for (feature, mut list) in features {
-            list.sort_unstable_by_key(|(doc, _)| *doc);
+        postings
+            .ids
+            .reserve(all.chunk_by(|a, b| a.0 == b.0).count());
+        for list in all.chunk_by(|a, b| a.0 == b.0) {
+            let feature = list[0].0;
+            let list = list.iter().map(|&(_, doc, tf)| (doc, tf));
             let df = list.len();
             postings.idf.push(idf(df));
             if df as f32 >= DENSE_SHARE * docs.len() as f32 {

@@ -25,7 +25,7 @@ use crate::synonyms::Synonyms;
 use crate::text;
 use features::{add_pairs_to_bag, add_to_bag, extract, stem_feature, stem_pair_feature, Segmented};
 use index::{Bag, Bm25, Bm25Query, Grams, GramsQuery};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// How the index scores: BM25 parameters, the weight of stop words, and how the four scorers
 /// are mixed. One set of values serves the bot and the CLINC150 benchmark alike.
@@ -608,15 +608,16 @@ impl Matcher {
         let groups: Vec<Vec<String>> = synonyms.alternatives().to_vec();
         let mut ids = Vec::new();
         let mut bags: [Vec<Bag>; 3] = Default::default();
-        let mut stems = FxHashSet::default();
-        let mut all_words = FxHashSet::default();
+        // Each FAQ word's stem and stop flag, worked out once (the same words recur across
+        // phrasings), and kept for the typo vocabulary.
+        let mut analysed: FxHashMap<String, (String, bool)> = FxHashMap::default();
         let mut named: Vec<Vec<u64>> = vec![Vec::new(); groups.len()];
         for (id, texts) in documents {
             ids.push(id.into());
             let mut doc_bags: [Bag; 3] = Default::default();
             let mut naming: Vec<Vec<usize>> = groups.iter().map(|g| vec![0; g.len()]).collect();
             for text in &texts {
-                let (words, _) = read_words(text.as_ref(), &synonyms, None);
+                let words = read_indexed(text.as_ref(), &synonyms, &mut analysed);
                 let features = words.features();
                 add_pairs_to_bag(&mut doc_bags[0], &features.grams);
                 add_to_bag(&mut doc_bags[1], &features.stems_and_pairs);
@@ -628,8 +629,6 @@ impl Matcher {
                         }
                     }
                 }
-                stems.extend(words.stems);
-                all_words.extend(words.words);
             }
             for (counts, named) in naming.iter().zip(&mut named) {
                 let texts = texts.len().max(1) as f32;
@@ -649,7 +648,7 @@ impl Matcher {
                 all.push(doc);
             }
         }
-        let vocabulary = typos::Vocabulary::build(all_words, stems);
+        let vocabulary = typos::Vocabulary::build(analysed);
         let mut stem_df: FxHashMap<u64, u32> = FxHashMap::default();
         for bag in &bags[2] {
             for feature in bag.keys() {
@@ -862,11 +861,7 @@ impl Matcher {
     #[must_use]
     pub fn rank(&self, question: &str) -> Vec<Candidate> {
         let mut lookups = typos::MAX_TYPO_LOOKUPS;
-        let (words, _) = read_words(
-            question,
-            &self.synonyms,
-            Some((&self.vocabulary, &mut lookups)),
-        );
+        let (words, _) = read_words(question, &self.synonyms, (&self.vocabulary, &mut lookups));
         let parts = self.scores(&words);
         self.top(&parts, MAX_CANDIDATES)
     }
@@ -888,11 +883,8 @@ impl Matcher {
         let mut parts = Vec::with_capacity(split.len());
         let mut words = Vec::with_capacity(split.len());
         for part in split {
-            let (read, fixed) = read_words(
-                &part.text,
-                &self.synonyms,
-                Some((&self.vocabulary, &mut lookups)),
-            );
+            let (read, fixed) =
+                read_words(&part.text, &self.synonyms, (&self.vocabulary, &mut lookups));
             corrections.extend(fixed);
             let form = message::form(&read.words, part.question_mark);
             parts.push(ReadPart {
@@ -1218,22 +1210,41 @@ impl Reading {
     }
 }
 
-/// Normalises a text into words, applies the synonyms and, with a vocabulary, corrects typos.
-/// With a vocabulary, `lookups` is what is left of the message's [`typos::MAX_TYPO_LOOKUPS`].
+/// An FAQ text's words as the index reads them: normalised, synonyms applied, each distinct word
+/// stemmed once (its analysis kept in `analysed`).
+fn read_indexed(
+    text: &str,
+    synonyms: &Synonyms,
+    analysed: &mut FxHashMap<String, (String, bool)>,
+) -> Words {
+    let mut typed = text::words(text);
+    typed.truncate(message::MAX_PART_WORDS);
+    let words = synonyms.apply(shorthand::expand(typed));
+    let (stems, stop) = words
+        .iter()
+        .map(|word| {
+            if let Some((stem, stop)) = analysed.get(word) {
+                return (stem.clone(), *stop);
+            }
+            let analysis = (text::stem(word), text::is_stop_word(word));
+            analysed.insert(word.clone(), analysis.clone());
+            analysis
+        })
+        .unzip();
+    Words { words, stems, stop }
+}
+
+/// Normalises a text into words, applies the synonyms and corrects typos against the vocabulary;
+/// `lookups` is what is left of the message's [`typos::MAX_TYPO_LOOKUPS`].
 fn read_words(
     text: &str,
     synonyms: &Synonyms,
-    vocabulary: Option<(&typos::Vocabulary, &mut usize)>,
+    (vocabulary, lookups): (&typos::Vocabulary, &mut usize),
 ) -> (Words, Vec<(String, String)>) {
     let mut typed = text::words(text);
     typed.truncate(message::MAX_PART_WORDS);
     let mut words = synonyms.apply(shorthand::expand(typed));
     let mut corrections = Vec::new();
-    let Some((vocabulary, lookups)) = vocabulary else {
-        let stems = words.iter().map(|w| text::stem(w)).collect();
-        let stop = words.iter().map(|w| text::is_stop_word(w)).collect();
-        return (Words { words, stems, stop }, corrections);
-    };
     let (mut stems, mut stop): (Vec<String>, Vec<bool>) =
         words.iter().map(|w| vocabulary.analyse(w)).unzip();
     let names = names_and_acronyms(text);
