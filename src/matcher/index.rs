@@ -108,7 +108,7 @@ impl<const W: usize> Postings<W> {
         &self,
         id: u32,
         scale: impl Fn([f32; W]) -> [f32; W],
-        scores: [&mut [f32]; W],
+        mut scores: [&mut [f32]; W],
     ) -> [f32; W] {
         let id = id as usize;
         let idf = self.idf[id];
@@ -126,6 +126,21 @@ impl<const W: usize> Postings<W> {
             }
             Row::Dense(start) => {
                 let range = start as usize..start as usize + self.docs;
+                if let [first, second] = &mut scores[..] {
+                    // Both weights in one loop (the n-gram scorers).
+                    let rows = (&self.dense[0][range.clone()], &self.dense[W - 1][range]);
+                    let (a, b) = (scale[0], scale[W - 1]);
+                    for (((s, t), v), w) in first
+                        .iter_mut()
+                        .zip(second.iter_mut())
+                        .zip(rows.0)
+                        .zip(rows.1)
+                    {
+                        *s += a * v;
+                        *t += b * w;
+                    }
+                    return idf;
+                }
                 for (k, scores) in scores.into_iter().enumerate() {
                     let scale = scale[k];
                     for (s, w) in scores.iter_mut().zip(&self.dense[k][range.clone()]) {

@@ -193,10 +193,18 @@ fn deletions(word: &str, edits: usize) -> Vec<u64> {
 
 /// Weighted optimal-string-alignment distance from what was typed to a candidate, and the
 /// number of edits it takes. Both words are at most [`TYPO_MAX_LEN`] characters.
+#[cfg(test)]
 fn edit_cost(typed: &[char], candidate: &[char]) -> (f32, usize) {
+    edit_cost_in(typed, candidate, &mut Vec::new())
+}
+
+/// [`edit_cost`] with the table in `cost` (a correction looks at many candidates: one table for
+/// all of them instead of one allocated for each).
+fn edit_cost_in(typed: &[char], candidate: &[char], cost: &mut Vec<(f32, usize)>) -> (f32, usize) {
     let (n, m) = (typed.len(), candidate.len());
     let width = m + 1;
-    let mut cost = vec![(0.0_f32, 0_usize); (n + 1) * width];
+    cost.clear();
+    cost.resize((n + 1) * width, (0.0, 0));
     let at = |i: usize, j: usize| i * width + j;
     for i in 0..=n {
         cost[at(i, 0)] = (i as f32 * COST_EXTRA, i);
@@ -331,18 +339,25 @@ impl Vocabulary {
         let keys = deletions(word, 2);
         let english = english();
         let mut best: Option<(f32, &str)> = None;
+        let mut chars = [' '; TYPO_MAX_LEN];
+        let mut table = Vec::new();
         for candidate in self
             .index
             .neighbours(&keys)
             .chain(english.targets.neighbours(&keys))
         {
-            let chars: Vec<char> = candidate.chars().collect();
+            let mut count = 0;
+            for c in candidate.chars().take(TYPO_MAX_LEN) {
+                chars[count] = c;
+                count += 1;
+            }
+            let chars = &chars[..count];
             // Typos rarely hit the first letter, and a real word one letter from another mostly
             // differs there ("talking"/"walking", "fever"/"never").
             if chars.first() != typed.first() || chars == typed {
                 continue;
             }
-            let (cost, edits) = edit_cost(&typed, &chars);
+            let (cost, edits) = edit_cost_in(&typed, chars, &mut table);
             let all_omitted = (cost - edits as f32 * COST_OMITTED).abs() < 1e-3;
             if !allowed_edits(len, edits, all_omitted) {
                 continue;
