@@ -392,11 +392,15 @@ impl Grams {
     pub fn finish(&self, totals: GramsQuery, [bm25, cosine]: [&mut [f32]; 2]) {
         if totals.best_possible > 0.0 {
             let scale = 1.0 / ((self.k1 + 1.0) * totals.best_possible);
-            bm25.iter_mut().for_each(|s| *s *= scale);
+            for s in bm25 {
+                *s *= scale;
+            }
         }
         if totals.norm > 0.0 {
             let scale = 1.0 / f32::sqrt(totals.norm);
-            cosine.iter_mut().for_each(|s| *s *= scale);
+            for s in cosine {
+                *s *= scale;
+            }
         }
     }
 }

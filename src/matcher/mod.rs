@@ -793,7 +793,8 @@ impl Matcher {
     /// The scores by scorer of one text (see [`Matcher::span_scores`]).
     fn scores(&self, words: &Words) -> [Vec<f32>; 4] {
         let n = self.ids.len();
-        self.span_scores(std::slice::from_ref(words), &[0..1])
+        let whole: std::ops::Range<usize> = 0..1;
+        self.span_scores(std::slice::from_ref(words), std::slice::from_ref(&whole))
             .pop()
             .unwrap_or_else(|| std::array::from_fn(|_| vec![0.0; n]))
     }
