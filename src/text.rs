@@ -88,7 +88,8 @@ fn split_ascii_words(text: &[u8]) -> Vec<String> {
     let mut current_is_digit = false;
     let flush = |current: &mut Vec<u8>, out: &mut Vec<String>| {
         if !current.is_empty() {
-            out.push(current.iter().map(|&b| char::from(b)).collect());
+            // ASCII letters and digits: one copy, no check per character.
+            out.push(String::from_utf8(current.clone()).unwrap_or_default());
             current.clear();
         }
     };

@@ -1286,8 +1286,16 @@ fn merged_topics(parts: &[Vec<TopicWord>]) -> Vec<TopicWord> {
 fn names_and_acronyms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (i, token) in text.split_whitespace().enumerate() {
-        let word: String = token
-            .trim_matches(|c: char| !c.is_alphanumeric())
+        let trimmed = token.trim_matches(|c: char| !c.is_alphanumeric());
+        // Both need a capital first letter: the other words are not copied.
+        if !trimmed
+            .chars()
+            .find(|c| c.is_alphabetic())
+            .is_some_and(char::is_uppercase)
+        {
+            continue;
+        }
+        let word: String = trimmed
             .chars()
             .filter(|c| !text::is_apostrophe(*c))
             .collect();
