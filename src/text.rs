@@ -58,13 +58,17 @@ pub fn is_stop_word(word: &str) -> bool {
 #[must_use]
 pub fn words(text: &str) -> Vec<String> {
     // Pure ASCII (most messages) needs no Unicode folding: lower case is all there is to do.
-    let prefix: &str = match text.char_indices().nth(MAX_QUERY_CHARS) {
-        Some((end, _)) => &text[..end],
-        None => text,
+    let prefix: &str = if text.len() <= MAX_QUERY_CHARS {
+        text
+    } else {
+        match text.char_indices().nth(MAX_QUERY_CHARS) {
+            Some((end, _)) => &text[..end],
+            None => text,
+        }
     };
     // Each case its own loop (no boxed iterator to call through for every character).
     if prefix.is_ascii() {
-        split_words(prefix.chars().map(|c| c.to_ascii_lowercase()))
+        split_ascii_words(prefix.as_bytes())
     } else {
         split_words(
             prefix
@@ -75,6 +79,37 @@ pub fn words(text: &str) -> Vec<String> {
                 .filter(|c| !is_combining_mark(*c)),
         )
     }
+}
+
+/// [`split_words`] of ASCII text lower-cased, byte by byte: each word one slice of the text.
+fn split_ascii_words(text: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<u8> = Vec::new();
+    let mut current_is_digit = false;
+    let flush = |current: &mut Vec<u8>, out: &mut Vec<String>| {
+        if !current.is_empty() {
+            // ASCII letters and digits: one copy, no check per character.
+            out.push(String::from_utf8(current.clone()).unwrap_or_default());
+            current.clear();
+        }
+    };
+    for &b in text {
+        if b == b'\'' || b == b'`' {
+            continue;
+        }
+        if b.is_ascii_alphanumeric() {
+            let is_digit = b.is_ascii_digit();
+            if !current.is_empty() && is_digit != current_is_digit {
+                flush(&mut current, &mut out);
+            }
+            current_is_digit = is_digit;
+            current.push(b.to_ascii_lowercase());
+        } else {
+            flush(&mut current, &mut out);
+        }
+    }
+    flush(&mut current, &mut out);
+    out
 }
 
 /// The words of folded characters (see [`words`]).
@@ -152,6 +187,21 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(&words(input), expected, "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_words_are_split_as_any_text_is() {
+        for text in [
+            "What's OT/PT for my 3yo?? it`s 18months",
+            "  a  b--c 12ab34 x'y '' ` ",
+            "",
+        ] {
+            assert_eq!(
+                split_ascii_words(text.as_bytes()),
+                split_words(text.chars().map(|c| c.to_ascii_lowercase())),
+                "{text}"
+            );
         }
     }
 

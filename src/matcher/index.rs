@@ -49,12 +49,12 @@ impl<const W: usize> Postings<W> {
         weight: impl Fn(usize, u32, usize) -> [f32; W],
         idf: impl Fn(usize) -> [f32; W],
     ) -> Self {
-        let mut lists: FxHashMap<Feature, Vec<(u32, u32)>> = FxHashMap::default();
+        // Every (feature, document, count), sorted: each feature's postings in document order.
+        let mut all: Vec<(Feature, u32, u32)> = Vec::with_capacity(docs.iter().map(Bag::len).sum());
         for (doc, bag) in docs.iter().enumerate() {
-            for (&feature, &tf) in bag {
-                lists.entry(feature).or_default().push((doc as u32, tf));
-            }
+            all.extend(bag.iter().map(|(&feature, &tf)| (feature, doc as u32, tf)));
         }
+        all.sort_unstable();
         let mut postings = Postings {
             docs: docs.len(),
             ids: FxHashMap::default(),
@@ -64,10 +64,12 @@ impl<const W: usize> Postings<W> {
             dense: std::array::from_fn(|_| Vec::new()),
             idf: Vec::new(),
         };
-        let mut features: Vec<_> = lists.into_iter().collect();
-        features.sort_unstable_by_key(|(feature, _)| *feature);
-        for (feature, mut list) in features {
-            list.sort_unstable_by_key(|(doc, _)| *doc);
+        postings
+            .ids
+            .reserve(all.chunk_by(|a, b| a.0 == b.0).count());
+        for list in all.chunk_by(|a, b| a.0 == b.0) {
+            let feature = list[0].0;
+            let list = list.iter().map(|&(_, doc, tf)| (doc, tf));
             let df = list.len();
             postings.idf.push(idf(df));
             if df as f32 >= DENSE_SHARE * docs.len() as f32 {
@@ -106,7 +108,7 @@ impl<const W: usize> Postings<W> {
         &self,
         id: u32,
         scale: impl Fn([f32; W]) -> [f32; W],
-        scores: &mut [Vec<f32>; W],
+        mut scores: [&mut [f32]; W],
     ) -> [f32; W] {
         let id = id as usize;
         let idf = self.idf[id];
@@ -115,8 +117,8 @@ impl<const W: usize> Postings<W> {
             Row::Sparse(start, end) => {
                 let range = start as usize..end as usize;
                 let docs = &self.sparse_docs[range.clone()];
-                for k in 0..W {
-                    let (scores, scale) = (&mut scores[k], scale[k]);
+                for (k, scores) in scores.into_iter().enumerate() {
+                    let scale = scale[k];
                     for (&doc, w) in docs.iter().zip(&self.sparse[k][range.clone()]) {
                         scores[doc as usize] += scale * w;
                     }
@@ -124,9 +126,24 @@ impl<const W: usize> Postings<W> {
             }
             Row::Dense(start) => {
                 let range = start as usize..start as usize + self.docs;
-                for k in 0..W {
+                if let [first, second] = &mut scores[..] {
+                    // Both weights in one loop (the n-gram scorers).
+                    let rows = (&self.dense[0][range.clone()], &self.dense[W - 1][range]);
+                    let (a, b) = (scale[0], scale[W - 1]);
+                    for (((s, t), v), w) in first
+                        .iter_mut()
+                        .zip(second.iter_mut())
+                        .zip(rows.0)
+                        .zip(rows.1)
+                    {
+                        *s += a * v;
+                        *t += b * w;
+                    }
+                    return idf;
+                }
+                for (k, scores) in scores.into_iter().enumerate() {
                     let scale = scale[k];
-                    for (s, w) in scores[k].iter_mut().zip(&self.dense[k][range.clone()]) {
+                    for (s, w) in scores.iter_mut().zip(&self.dense[k][range.clone()]) {
                         *s += scale * w;
                     }
                 }
@@ -177,6 +194,12 @@ fn bm25_weights(docs: &[Bag], k1: f32, b: f32) -> impl Fn(usize, u32) -> f32 {
     }
 }
 
+/// What a [`Bm25`] query has added so far: the best score it could get.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bm25Query {
+    best_possible: f32,
+}
+
 /// BM25 over entry documents whose score is divided by the best score the query could get:
 /// `(k1 + 1) * sum of idf over the query's features`, unknown features included. The result, in
 /// 0..=1, is the share of the question's weight the entry explains, so one threshold means the
@@ -208,34 +231,46 @@ impl Bm25 {
     /// zeroed by the caller). `query` holds (feature, count, weight) with weight a multiplier
     /// on the feature's idf (1.0 for most features).
     #[cfg(test)]
-    pub fn score(&self, query: &[(Feature, u32, f32)], scores: &mut Vec<f32>) {
-        self.score_iter(query.iter().copied(), scores);
+    pub fn score(&self, query: &[(Feature, u32, f32)], scores: &mut [f32]) {
+        let mut totals = Bm25Query::default();
+        for &(feature, count, weight) in query {
+            self.add(
+                self.row(feature),
+                count as f32 * weight,
+                &mut totals,
+                scores,
+            );
+        }
+        self.finish(totals, scores);
     }
 
-    /// Adds the query's coverage-normalised scores into `scores`, as `score` does, for
-    /// (feature, count, weight) items as they come (no list built).
-    pub fn score_iter(
-        &self,
-        query: impl IntoIterator<Item = (Feature, u32, f32)>,
-        scores: &mut Vec<f32>,
-    ) {
-        let mut best_possible = 0.0;
-        let mut slots = [std::mem::take(scores)];
-        for (feature, count, weight) in query {
-            let count = count as f32 * weight;
-            best_possible += match self.postings.ids.get(&feature) {
-                Some(&id) => self.postings.add(id, |[idf]| [idf * count], &mut slots)[0] * count,
-                None => self.unknown_idf * count,
-            };
-        }
-        let [mut out] = slots;
-        if best_possible > 0.0 {
-            let scale = 1.0 / ((self.k1 + 1.0) * best_possible);
-            for s in &mut out {
+    /// The row of `feature`, if any document holds it (for [`Bm25::add`]).
+    #[inline]
+    pub fn row(&self, feature: Feature) -> Option<u32> {
+        self.postings.ids.get(&feature).copied()
+    }
+
+    /// Adds one query feature, of `row` (see [`Bm25::row`]) and `count` (its count times its
+    /// weight), into `scores` (one slot per document, zeroed before the first feature) and its
+    /// best possible score into `totals`. A query's features are added in one order, each once,
+    /// then [`Bm25::finish`] normalises.
+    #[inline]
+    pub fn add(&self, row: Option<u32>, count: f32, totals: &mut Bm25Query, scores: &mut [f32]) {
+        totals.best_possible += match row {
+            Some(id) => self.postings.add(id, |[idf]| [idf * count], [scores])[0] * count,
+            None => self.unknown_idf * count,
+        };
+    }
+
+    /// Divides the scores of a query by the best score it could get: the share of its weight
+    /// each document explains.
+    pub fn finish(&self, totals: Bm25Query, scores: &mut [f32]) {
+        if totals.best_possible > 0.0 {
+            let scale = 1.0 / ((self.k1 + 1.0) * totals.best_possible);
+            for s in scores {
                 *s *= scale;
             }
         }
-        *scores = out;
     }
 
     /// Does `doc` contain `feature`?
@@ -250,7 +285,19 @@ fn cosine_idf(docs: usize, df: usize) -> f32 {
 }
 
 fn sublinear(tf: u32) -> f32 {
-    1.0 + (tf as f32).ln()
+    // Most counts are 1, whose logarithm is exactly 0.
+    if tf == 1 {
+        1.0
+    } else {
+        1.0 + (tf as f32).ln()
+    }
+}
+
+/// What a [`Grams`] query has added so far: its best BM25 score and its squared length.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GramsQuery {
+    best_possible: f32,
+    norm: f32,
 }
 
 /// Character n-grams scored twice from one posting row: coverage-normalised BM25 (as
@@ -303,24 +350,57 @@ impl Grams {
 
     /// Adds the query's BM25 coverage into `scores[0]` and its cosine similarity into
     /// `scores[1]` (zeroed by the caller). `query` holds (n-gram, count) pairs.
+    #[cfg(test)]
     pub fn score(&self, query: &[(Feature, u32)], scores: &mut [Vec<f32>; 2]) {
-        let (mut best_possible, mut norm) = (0.0, 0.0);
+        let mut totals = GramsQuery::default();
+        let [bm25, cosine] = scores;
         for &(feature, count) in query {
-            let (c, tf) = (count as f32, sublinear(count));
-            let [bm25_idf, cosine_idf] = match self.postings.ids.get(&feature) {
-                Some(&id) => self.postings.add(id, |[bi, ci]| [bi * c, tf * ci], scores),
-                None => [self.bm25_unknown_idf, self.cosine_unknown_idf],
-            };
-            best_possible += bm25_idf * c;
-            norm += (tf * cosine_idf).powi(2);
+            self.add(self.row(feature), count, &mut totals, [bm25, cosine]);
         }
-        if best_possible > 0.0 {
-            let scale = 1.0 / ((self.k1 + 1.0) * best_possible);
-            scores[0].iter_mut().for_each(|s| *s *= scale);
+        self.finish(totals, [bm25, cosine]);
+    }
+
+    /// The row of `feature`, if any document holds it (for [`Grams::add`]).
+    #[inline]
+    pub fn row(&self, feature: Feature) -> Option<u32> {
+        self.postings.ids.get(&feature).copied()
+    }
+
+    /// Adds one query n-gram, of `row` (see [`Grams::row`]) and `count`, into the BM25 scores
+    /// `scores[0]` and the cosine scores `scores[1]` (zeroed before the first n-gram), and its
+    /// part of the normalisations into `totals`. A query's n-grams are added in one order, each
+    /// once, then [`Grams::finish`] normalises.
+    #[inline]
+    pub fn add(
+        &self,
+        row: Option<u32>,
+        count: u32,
+        totals: &mut GramsQuery,
+        scores: [&mut [f32]; 2],
+    ) {
+        let (c, tf) = (count as f32, sublinear(count));
+        let [bm25_idf, cosine_idf] = match row {
+            Some(id) => self.postings.add(id, |[bi, ci]| [bi * c, tf * ci], scores),
+            None => [self.bm25_unknown_idf, self.cosine_unknown_idf],
+        };
+        totals.best_possible += bm25_idf * c;
+        totals.norm += (tf * cosine_idf).powi(2);
+    }
+
+    /// Normalises a query's scores: BM25 by the best score it could get, the cosine by the
+    /// query vector's length.
+    pub fn finish(&self, totals: GramsQuery, [bm25, cosine]: [&mut [f32]; 2]) {
+        if totals.best_possible > 0.0 {
+            let scale = 1.0 / ((self.k1 + 1.0) * totals.best_possible);
+            for s in bm25 {
+                *s *= scale;
+            }
         }
-        if norm > 0.0 {
-            let scale = 1.0 / f32::sqrt(norm);
-            scores[1].iter_mut().for_each(|s| *s *= scale);
+        if totals.norm > 0.0 {
+            let scale = 1.0 / f32::sqrt(totals.norm);
+            for s in cosine {
+                *s *= scale;
+            }
         }
     }
 }

@@ -23,9 +23,9 @@ pub use index::{BM25_B, BM25_K1};
 
 use crate::synonyms::Synonyms;
 use crate::text;
-use features::{add_pairs_to_bag, add_to_bag, extract, stem_feature, stem_pair_feature};
-use index::{Bag, Bm25, Grams};
-use rustc_hash::{FxHashMap, FxHashSet};
+use features::{add_pairs_to_bag, add_to_bag, extract, stem_feature, stem_pair_feature, Segmented};
+use index::{Bag, Bm25, Bm25Query, Grams, GramsQuery};
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 /// How the index scores: BM25 parameters, the weight of stop words, and how the four scorers
@@ -615,15 +615,16 @@ impl Matcher {
         let groups: Vec<Vec<String>> = synonyms.alternatives().to_vec();
         let mut ids = Vec::new();
         let mut bags: [Vec<Bag>; 3] = Default::default();
-        let mut stems = FxHashSet::default();
-        let mut all_words = FxHashSet::default();
+        // Each FAQ word's stem and stop flag, worked out once (the same words recur across
+        // phrasings), and kept for the typo vocabulary.
+        let mut analysed: FxHashMap<String, (String, bool)> = FxHashMap::default();
         let mut named: Vec<Vec<u64>> = vec![Vec::new(); groups.len()];
         for (id, texts) in documents {
             ids.push(id.into());
             let mut doc_bags: [Bag; 3] = Default::default();
             let mut naming: Vec<Vec<usize>> = groups.iter().map(|g| vec![0; g.len()]).collect();
             for text in &texts {
-                let (words, _) = read_words(text.as_ref(), &synonyms, None);
+                let words = read_indexed(text.as_ref(), &synonyms, &mut analysed);
                 let features = words.features();
                 add_pairs_to_bag(&mut doc_bags[0], &features.grams);
                 add_to_bag(&mut doc_bags[1], &features.stems_and_pairs);
@@ -635,8 +636,6 @@ impl Matcher {
                         }
                     }
                 }
-                stems.extend(words.stems);
-                all_words.extend(words.words);
             }
             for (counts, named) in naming.iter().zip(&mut named) {
                 let texts = texts.len().max(1) as f32;
@@ -656,7 +655,7 @@ impl Matcher {
                 all.push(doc);
             }
         }
-        let vocabulary = typos::Vocabulary::build(all_words, stems);
+        let vocabulary = typos::Vocabulary::build(analysed);
         let mut stem_df: FxHashMap<u64, u32> = FxHashMap::default();
         for bag in &bags[2] {
             for feature in bag.keys() {
@@ -689,27 +688,122 @@ impl Matcher {
         self.ids.is_empty()
     }
 
-    fn scores(&self, f: &features::TextFeatures) -> [Vec<f32>; 4] {
-        // Each item with its weight, as the index reads it (no list built).
-        fn weighted(
-            items: &[(u64, u32, bool)],
-            stop: f32,
-        ) -> impl Iterator<Item = (u64, u32, f32)> + '_ {
-            items.iter().map(move |&(feature, count, is_stop)| {
-                (feature, count, if is_stop { stop } else { 1.0 })
-            })
-        }
+    /// Each stretch's scores by scorer (char-gram BM25, stem+pair BM25, stem BM25, char-gram
+    /// cosine) as the text of its parts' words joined scores, all stretches in one pass: each
+    /// feature of the message is looked up once and added into each stretch that holds it, in
+    /// the order a stretch scored alone adds its features (sorted), so the sums are the same to
+    /// the bit.
+    fn span_scores(&self, parts: &[Words], spans: &[std::ops::Range<usize>]) -> Vec<[Vec<f32>; 4]> {
         let n = self.ids.len();
-        let stop = self.tuning.stop_word_weight;
-        let mut grams = [vec![0.0; n], vec![0.0; n]];
-        self.grams.score(&f.grams, &mut grams);
-        let [grams_bm25, grams_cosine] = grams;
-        let mut pairs = vec![0.0; n];
-        self.stems_and_pairs
-            .score_iter(weighted(&f.stems_and_pairs, stop), &mut pairs);
-        let mut stems = vec![0.0; n];
-        self.stems.score_iter(weighted(&f.stems, stop), &mut stems);
-        [grams_bm25, pairs, stems, grams_cosine]
+        let mut out: Vec<[Vec<f32>; 4]> = spans
+            .iter()
+            .map(|_| std::array::from_fn(|_| vec![0.0; n]))
+            .collect();
+        if spans.is_empty() {
+            return out;
+        }
+        let segmented = Segmented::new(
+            parts
+                .iter()
+                .map(|w| (&w.words[..], &w.stems[..], &w.stop[..])),
+        );
+        let ranges: Vec<Option<(u32, u32)>> = spans
+            .iter()
+            .map(|span| segmented.segments(span.clone()))
+            .collect();
+        let grams = self.span_grams(&segmented, &ranges, &mut out);
+        let (pairs, stems) = self.span_words(&segmented, &ranges, &mut out);
+        for (t, [bm25, pair_scores, stem_scores, cosine]) in out.iter_mut().enumerate() {
+            self.grams.finish(grams[t], [bm25, cosine]);
+            self.stems_and_pairs.finish(pairs[t], pair_scores);
+            self.stems.finish(stems[t], stem_scores);
+        }
+        out
+    }
+
+    /// The n-gram scorers' part of [`Matcher::span_scores`]: each stretch's scores, before
+    /// [`Grams::finish`].
+    fn span_grams(
+        &self,
+        segmented: &Segmented,
+        ranges: &[Option<(u32, u32)>],
+        out: &mut [[Vec<f32>; 4]],
+    ) -> Vec<GramsQuery> {
+        let within = |range: Option<(u32, u32)>, segment: u32| {
+            range.is_some_and(|(first, last)| first <= segment && segment <= last)
+        };
+        let mut grams = vec![GramsQuery::default(); ranges.len()];
+        for group in segmented.grams.chunk_by(|a, b| a.0 == b.0) {
+            let mut row = None;
+            for ((&range, scores), totals) in ranges.iter().zip(out.iter_mut()).zip(&mut grams) {
+                let count = match group {
+                    [(_, segment)] => u32::from(within(range, *segment)),
+                    _ => group.iter().filter(|&&(_, s)| within(range, s)).count() as u32,
+                };
+                if count > 0 {
+                    let row = *row.get_or_insert_with(|| self.grams.row(group[0].0));
+                    let [bm25, _, _, cosine] = scores;
+                    self.grams.add(row, count, totals, [bm25, cosine]);
+                }
+            }
+        }
+        grams
+    }
+
+    /// The stem scorers' part of [`Matcher::span_scores`] (stem+pair, stem): each stretch's
+    /// scores, before [`Bm25::finish`].
+    fn span_words(
+        &self,
+        segmented: &Segmented,
+        ranges: &[Option<(u32, u32)>],
+        out: &mut [[Vec<f32>; 4]],
+    ) -> (Vec<Bm25Query>, Vec<Bm25Query>) {
+        let within = |range: Option<(u32, u32)>, segment: u32| {
+            range.is_some_and(|(first, last)| first <= segment && segment <= last)
+        };
+        let stop_weight = self.tuning.stop_word_weight;
+        let mut pairs = vec![Bm25Query::default(); ranges.len()];
+        let mut stems = vec![Bm25Query::default(); ranges.len()];
+        for group in segmented
+            .words
+            .chunk_by(|a, b| (a.feature, a.stop) == (b.feature, b.stop))
+        {
+            let (feature, stop) = (group[0].feature, group[0].stop);
+            let weight = if stop { stop_weight } else { 1.0 };
+            let pair_row = self.stems_and_pairs.row(feature);
+            let stem_row = if group.iter().any(|item| !item.pair) {
+                self.stems.row(feature)
+            } else {
+                None
+            };
+            for (t, &range) in ranges.iter().enumerate() {
+                let (mut with_pairs, mut alone) = (0_u32, 0_u32);
+                for item in group.iter().filter(|item| within(range, item.segment)) {
+                    with_pairs += 1;
+                    alone += u32::from(!item.pair);
+                }
+                let [_, pair_scores, stem_scores, _] = &mut out[t];
+                if with_pairs > 0 {
+                    let count = with_pairs as f32 * weight;
+                    self.stems_and_pairs
+                        .add(pair_row, count, &mut pairs[t], pair_scores);
+                }
+                if alone > 0 {
+                    let count = alone as f32 * weight;
+                    self.stems.add(stem_row, count, &mut stems[t], stem_scores);
+                }
+            }
+        }
+        (pairs, stems)
+    }
+
+    /// The scores by scorer of one text (see [`Matcher::span_scores`]).
+    fn scores(&self, words: &Words) -> [Vec<f32>; 4] {
+        let n = self.ids.len();
+        let whole: std::ops::Range<usize> = 0..1;
+        self.span_scores(std::slice::from_ref(words), std::slice::from_ref(&whole))
+            .pop()
+            .unwrap_or_else(|| std::array::from_fn(|_| vec![0.0; n]))
     }
 
     /// Each entry's score: the weighted mean of the scorers.
@@ -775,12 +869,8 @@ impl Matcher {
     #[must_use]
     pub fn rank(&self, question: &str) -> Vec<Candidate> {
         let mut lookups = typos::MAX_TYPO_LOOKUPS;
-        let (words, _) = read_words(
-            question,
-            &self.synonyms,
-            Some((&self.vocabulary, &mut lookups)),
-        );
-        let parts = self.scores(&words.features());
+        let (words, _) = read_words(question, &self.synonyms, (&self.vocabulary, &mut lookups));
+        let parts = self.scores(&words);
         self.top(&parts, MAX_CANDIDATES)
     }
 
@@ -801,11 +891,8 @@ impl Matcher {
         let mut parts = Vec::with_capacity(split.len());
         let mut words = Vec::with_capacity(split.len());
         for part in split {
-            let (read, fixed) = read_words(
-                &part.text,
-                &self.synonyms,
-                Some((&self.vocabulary, &mut lookups)),
-            );
+            let (read, fixed) =
+                read_words(&part.text, &self.synonyms, (&self.vocabulary, &mut lookups));
             corrections.extend(fixed);
             let form = message::form(&read.words, part.question_mark);
             parts.push(ReadPart {
@@ -907,17 +994,24 @@ impl Matcher {
         questions.dedup();
         // The whole message, as evidence beside each window: the story names what "the two" or
         // "it" are, so it may lift an entry, but never dilutes the question's own score.
-        let story = (words.len() > 1 && !questions.is_empty()).then(|| {
-            let mut all = Words::default();
-            for w in &words {
-                all.extend(w);
-            }
-            self.combined(&self.scores(&all.features()))
-        });
+        let with_story = words.len() > 1 && !questions.is_empty();
+        questions.retain(|(span, _, _)| !span.is_empty());
+        // Every window's scores and the story's, in one pass over the message's features.
+        let mut spans: Vec<std::ops::Range<usize>> =
+            questions.iter().map(|(span, _, _)| span.clone()).collect();
+        if with_story {
+            spans.push(0..words.len());
+        }
+        let mut scores = self.span_scores(&words, &spans);
+        let story = if with_story {
+            scores.pop().map(|story| self.combined(&story))
+        } else {
+            None
+        };
         let windows = questions
             .into_iter()
-            .filter(|(span, _, _)| !span.is_empty())
-            .map(|(span, asking, question)| {
+            .zip(scores)
+            .map(|((span, asking, question), scores)| {
                 let mut joined = Words::default();
                 for w in &words[span.clone()] {
                     joined.extend(w);
@@ -941,8 +1035,13 @@ impl Matcher {
                     };
                 let whole = span.len() == words.len();
                 let story = if whole { None } else { story.as_deref() };
-                let window =
-                    self.judge_window(span, joined, (&topic, question_type.as_ref()), story);
+                let window = self.judge_window(
+                    span,
+                    joined,
+                    &scores,
+                    (&topic, question_type.as_ref()),
+                    story,
+                );
                 Window { question, ..window }
             })
             .collect();
@@ -1009,13 +1108,13 @@ impl Matcher {
         &self,
         span: std::ops::Range<usize>,
         words: Words,
+        scores: &[Vec<f32>; 4],
         (topic, question_type): (&[TopicWord], Option<&WordAndStem>),
         story: Option<&[f32]>,
     ) -> Window {
-        let scores = self.scores(&words.features());
         let stem_features: Vec<u64> = words.stems.iter().map(|s| stem_feature(s)).collect();
         let candidates = self
-            .top_with(&scores, MAX_CANDIDATES, story)
+            .top_with(scores, MAX_CANDIDATES, story)
             .into_iter()
             .map(|candidate| {
                 let entry = candidate.entry;
@@ -1162,22 +1261,41 @@ impl Reading {
     }
 }
 
-/// Normalises a text into words, applies the synonyms and, with a vocabulary, corrects typos.
-/// With a vocabulary, `lookups` is what is left of the message's [`typos::MAX_TYPO_LOOKUPS`].
+/// An FAQ text's words as the index reads them: normalised, synonyms applied, each distinct word
+/// stemmed once (its analysis kept in `analysed`).
+fn read_indexed(
+    text: &str,
+    synonyms: &Synonyms,
+    analysed: &mut FxHashMap<String, (String, bool)>,
+) -> Words {
+    let mut typed = text::words(text);
+    typed.truncate(message::MAX_PART_WORDS);
+    let words = synonyms.apply(shorthand::expand(typed));
+    let (stems, stop) = words
+        .iter()
+        .map(|word| {
+            if let Some((stem, stop)) = analysed.get(word) {
+                return (stem.clone(), *stop);
+            }
+            let analysis = (text::stem(word), text::is_stop_word(word));
+            analysed.insert(word.clone(), analysis.clone());
+            analysis
+        })
+        .unzip();
+    Words { words, stems, stop }
+}
+
+/// Normalises a text into words, applies the synonyms and corrects typos against the vocabulary;
+/// `lookups` is what is left of the message's [`typos::MAX_TYPO_LOOKUPS`].
 fn read_words(
     text: &str,
     synonyms: &Synonyms,
-    vocabulary: Option<(&typos::Vocabulary, &mut usize)>,
+    (vocabulary, lookups): (&typos::Vocabulary, &mut usize),
 ) -> (Words, Vec<(String, String)>) {
     let mut typed = text::words(text);
     typed.truncate(message::MAX_PART_WORDS);
     let mut words = synonyms.apply(shorthand::expand(typed));
     let mut corrections = Vec::new();
-    let Some((vocabulary, lookups)) = vocabulary else {
-        let stems = words.iter().map(|w| text::stem(w)).collect();
-        let stop = words.iter().map(|w| text::is_stop_word(w)).collect();
-        return (Words { words, stems, stop }, corrections);
-    };
     let (mut stems, mut stop): (Vec<String>, Vec<bool>) =
         words.iter().map(|w| vocabulary.analyse(w)).unzip();
     let names = names_and_acronyms(text);
@@ -1218,8 +1336,16 @@ fn merged_topics(parts: &[Vec<TopicWord>]) -> Vec<TopicWord> {
 fn names_and_acronyms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (i, token) in text.split_whitespace().enumerate() {
-        let word: String = token
-            .trim_matches(|c: char| !c.is_alphanumeric())
+        let trimmed = token.trim_matches(|c: char| !c.is_alphanumeric());
+        // Both need a capital first letter: the other words are not copied.
+        if !trimmed
+            .chars()
+            .find(|c| c.is_alphabetic())
+            .is_some_and(char::is_uppercase)
+        {
+            continue;
+        }
+        let word: String = trimmed
             .chars()
             .filter(|c| !text::is_apostrophe(*c))
             .collect();

@@ -91,6 +91,7 @@ fn english() -> &'static English {
                 targets.insert(word);
             }
         }
+        targets.finish();
         English { counts, targets }
     })
 }
@@ -106,11 +107,16 @@ pub(crate) fn frequency(word: &str) -> Option<f32> {
 pub const MAX_TYPO_LOOKUPS: usize = 48;
 
 /// Words under every form with one or two letters deleted, hashed, so that a typed word finds
-/// its neighbours with a few lookups instead of a scan.
+/// its neighbours with a few lookups instead of a scan. Built by [`DeletionIndex::insert`] then
+/// [`DeletionIndex::finish`]: each deletion's words in one flat list, in the order inserted.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DeletionIndex {
     words: Vec<Box<str>>,
-    by_deletion: FxHashMap<u64, Vec<u32>>,
+    /// Deletion -> its words, `ids[start..start + len]`.
+    by_deletion: FxHashMap<u64, (u32, u32)>,
+    ids: Vec<u32>,
+    /// (deletion, word) pairs inserted and not yet indexed.
+    pending: Vec<(u64, u32)>,
 }
 
 impl DeletionIndex {
@@ -121,16 +127,30 @@ impl DeletionIndex {
         }
         let id = self.words.len() as u32;
         self.words.push(word.into());
-        for key in deletions(word, 2) {
-            self.by_deletion.entry(key).or_default().push(id);
+        self.pending
+            .extend(deletions(word, 2).into_iter().map(|key| (key, id)));
+    }
+
+    /// Indexes the words inserted (one sort instead of a list per deletion).
+    pub(crate) fn finish(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        super::features::sort_by_hash(&mut pending, |&(key, _)| key, |&pair| pair);
+        self.ids = Vec::with_capacity(pending.len());
+        self.by_deletion.reserve(pending.len());
+        for group in pending.chunk_by(|a, b| a.0 == b.0) {
+            let start = self.ids.len() as u32;
+            self.ids.extend(group.iter().map(|&(_, id)| id));
+            self.by_deletion
+                .insert(group[0].0, (start, group.len() as u32));
         }
+        self.by_deletion.shrink_to_fit();
     }
 
     /// Words that share a deletion variant with `word` (a superset of those two edits away).
     fn neighbours<'a>(&'a self, keys: &'a [u64]) -> impl Iterator<Item = &'a str> + 'a {
         keys.iter()
             .filter_map(|key| self.by_deletion.get(key))
-            .flatten()
+            .flat_map(|&(start, len)| &self.ids[start as usize..(start + len) as usize])
             .map(|&i| &*self.words[i as usize])
     }
 }
@@ -173,10 +193,18 @@ fn deletions(word: &str, edits: usize) -> Vec<u64> {
 
 /// Weighted optimal-string-alignment distance from what was typed to a candidate, and the
 /// number of edits it takes. Both words are at most [`TYPO_MAX_LEN`] characters.
+#[cfg(test)]
 fn edit_cost(typed: &[char], candidate: &[char]) -> (f32, usize) {
+    edit_cost_in(typed, candidate, &mut Vec::new())
+}
+
+/// [`edit_cost`] with the table in `cost` (a correction looks at many candidates: one table for
+/// all of them instead of one allocated for each).
+fn edit_cost_in(typed: &[char], candidate: &[char], cost: &mut Vec<(f32, usize)>) -> (f32, usize) {
     let (n, m) = (typed.len(), candidate.len());
     let width = m + 1;
-    let mut cost = vec![(0.0_f32, 0_usize); (n + 1) * width];
+    cost.clear();
+    cost.resize((n + 1) * width, (0.0, 0));
     let at = |i: usize, j: usize| i * width + j;
     for i in 0..=n {
         cost[at(i, 0)] = (i as f32 * COST_EXTRA, i);
@@ -231,38 +259,39 @@ fn allowed_edits(len: usize, edits: usize, all_omitted: bool) -> bool {
 /// The FAQ's words, as correction targets beside the common English words.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Vocabulary {
-    words: FxHashSet<String>,
     stems: FxHashSet<String>,
     index: DeletionIndex,
-    /// Each FAQ word's stem and whether it is a stop word, worked out once at index time: a
-    /// message's words are mostly the FAQ's, and stemming them again was a tenth of a read.
+    /// Each FAQ word with its stem and whether it is a stop word, worked out once at index
+    /// time: a message's words are mostly the FAQ's, and stemming them again was a tenth of a
+    /// read.
     analysed: FxHashMap<String, (String, bool)>,
 }
 
 impl Vocabulary {
-    /// Indexes the FAQ's words (normalised, synonyms applied) and their stems.
-    pub(crate) fn build(words: FxHashSet<String>, stems: FxHashSet<String>) -> Self {
-        let mut sorted: Vec<&String> = words.iter().collect();
+    /// Indexes the FAQ's words (normalised, synonyms applied), each with its stem and whether
+    /// it is a stop word.
+    pub(crate) fn build(analysed: FxHashMap<String, (String, bool)>) -> Self {
+        let mut sorted: Vec<(&String, bool)> =
+            analysed.iter().map(|(w, &(_, stop))| (w, stop)).collect();
         sorted.sort_unstable();
         let mut index = DeletionIndex::default();
-        for word in sorted {
-            if !crate::text::is_stop_word(word) {
+        for (word, stop) in sorted {
+            if !stop {
                 index.insert(word);
             }
         }
-        let analysed = words
-            .iter()
-            .map(|w| {
-                let analysis = (crate::text::stem(w), crate::text::is_stop_word(w));
-                (w.clone(), analysis)
-            })
-            .collect();
+        index.finish();
+        let stems = analysed.values().map(|(stem, _)| stem.clone()).collect();
         Vocabulary {
-            words,
             stems,
             index,
             analysed,
         }
+    }
+
+    /// Is `word` one of the FAQ's words?
+    fn holds(&self, word: &str) -> bool {
+        self.analysed.contains_key(word)
     }
 
     /// The stem of `word` and whether it is a stop word ([`crate::text::stem`] and
@@ -289,7 +318,7 @@ impl Vocabulary {
     ) -> Option<String> {
         let len = word.chars().count();
         if !(TYPO_MIN_LEN..=TYPO_MAX_LEN).contains(&len)
-            || self.words.contains(word)
+            || self.holds(word)
             || word.chars().any(|c| !c.is_alphabetic())
             || crate::text::is_stop_word(word)
             || super::message::is_discourse(word)
@@ -310,24 +339,31 @@ impl Vocabulary {
         let keys = deletions(word, 2);
         let english = english();
         let mut best: Option<(f32, &str)> = None;
+        let mut chars = [' '; TYPO_MAX_LEN];
+        let mut table = Vec::new();
         for candidate in self
             .index
             .neighbours(&keys)
             .chain(english.targets.neighbours(&keys))
         {
-            let chars: Vec<char> = candidate.chars().collect();
+            let mut count = 0;
+            for c in candidate.chars().take(TYPO_MAX_LEN) {
+                chars[count] = c;
+                count += 1;
+            }
+            let chars = &chars[..count];
             // Typos rarely hit the first letter, and a real word one letter from another mostly
             // differs there ("talking"/"walking", "fever"/"never").
             if chars.first() != typed.first() || chars == typed {
                 continue;
             }
-            let (cost, edits) = edit_cost(&typed, &chars);
+            let (cost, edits) = edit_cost_in(&typed, chars, &mut table);
             let all_omitted = (cost - edits as f32 * COST_OMITTED).abs() < 1e-3;
             if !allowed_edits(len, edits, all_omitted) {
                 continue;
             }
             let count = frequency(candidate).unwrap_or(FAQ_WORD_COUNT);
-            let bonus = if self.words.contains(candidate) {
+            let bonus = if self.holds(candidate) {
                 FAQ_WORD_BONUS
             } else {
                 0.0
@@ -339,8 +375,8 @@ impl Vocabulary {
                 Some((s, w)) => {
                     score > s
                         || ((score - s).abs() < f32::EPSILON
-                            && (self.words.contains(candidate), std::cmp::Reverse(candidate))
-                                > (self.words.contains(w), std::cmp::Reverse(w)))
+                            && (self.holds(candidate), std::cmp::Reverse(candidate))
+                                > (self.holds(w), std::cmp::Reverse(w)))
                 }
             };
             if better {
@@ -357,9 +393,15 @@ mod tests {
     use super::*;
 
     fn vocabulary(words: &[&str]) -> Vocabulary {
-        let words: FxHashSet<String> = words.iter().map(|w| (*w).to_owned()).collect();
-        let stems = words.iter().map(|w| crate::text::stem(w)).collect();
-        Vocabulary::build(words, stems)
+        Vocabulary::build(
+            words
+                .iter()
+                .map(|w| {
+                    let analysis = (crate::text::stem(w), crate::text::is_stop_word(w));
+                    ((*w).to_owned(), analysis)
+                })
+                .collect(),
+        )
     }
 
     fn faq() -> Vocabulary {
