@@ -612,6 +612,7 @@ impl Matcher {
         S: Into<String>,
         T: AsRef<str>,
     {
+        typos::warm_up();
         let groups: Vec<Vec<String>> = synonyms.alternatives().to_vec();
         let mut ids = Vec::new();
         let mut bags: [Vec<Bag>; 3] = Default::default();

@@ -96,6 +96,12 @@ fn english() -> &'static English {
     })
 }
 
+/// Parses the English list now, if not yet done: it takes tens of milliseconds once per process,
+/// which belong to start-up (building the first index), not to a parent's first message.
+pub(crate) fn warm_up() {
+    english();
+}
+
 /// Frequency of a word in English (a count in a web corpus), if it is one.
 pub(crate) fn frequency(word: &str) -> Option<f32> {
     english().counts.get(word).copied()
