@@ -215,3 +215,37 @@ fn a_short_question_after_a_question_spells_it_out() {
     );
     assert_eq!(answered(&decision), Some("ot-vs-pt"), "{decision:?}");
 }
+
+#[test]
+fn a_reaction_with_a_question_mark_asks_nothing() {
+    // "ok?" asked nothing, but its question mark made it a question, and "ok" is in the texts
+    // of the entry on OT and PT together ("is it ok to do both"): it was answered with it.
+    let k = knowledge();
+    for addressing in [Addressing::Direct, Addressing::HelpChannel] {
+        for message in ["ok?", "lol?", "thanks! ok?"] {
+            let decision = k.answer(message, addressing);
+            assert!(
+                matches!(decision, Decision::NotAQuestion(_)),
+                "{message} ({addressing:?}): {decision:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_chatter_sentence_before_a_question_does_not_dilute_it() {
+    // "what is OT" has no topic word of its own, so it was read with the sentence before it,
+    // "yeah", which only diluted it below the threshold.
+    let k = knowledge();
+    for (message, expected) in [
+        ("yeah. what is OT?", "what-is-ot"),
+        ("hi. what is PT?", "what-is-pt"),
+    ] {
+        let decision = k.answer(message, Addressing::Direct);
+        assert_eq!(
+            answered(&decision),
+            Some(expected),
+            "{message}: {decision:?}"
+        );
+    }
+}

@@ -379,6 +379,9 @@ pub struct Form {
     pub points_back: bool,
     /// It holds words of reaction or small talk.
     pub reaction: bool,
+    /// All its words are words of chatter ("ok", "yeah", "thanks", "hi"): it says nothing an
+    /// entry could answer, wherever it is sent.
+    pub only_chatter: bool,
     /// It is a short question with no asking word of its own, only its question mark
     /// ("shorts?", "sneakers or barefoot?", "like 30 min or a full hour?"): after a question it
     /// spells that question out (see [`ELABORATION_MAX_WORDS`]).
@@ -399,8 +402,16 @@ pub fn form(words: &[String], question_mark: bool) -> Form {
         .any(|pair| pair[0] == OTHER_PARENTS_CHILD[0] && pair[1] == OTHER_PARENTS_CHILD[1]);
     let opens_asking = first_opening(words).is_some_and(|w| is_in(ASK_OPENINGS, w));
     let asks_by_its_words = opens_asking || has(REQUEST_WORDS) || has(WH_WORDS);
+    let only_chatter = !words.is_empty()
+        && words.iter().all(|w| {
+            [REACTION_WORDS, THANKS_WORDS, GREETING_WORDS, LEAD_IN_WORDS]
+                .iter()
+                .any(|list| is_in(list, w))
+        });
     Form {
-        asks: question_mark || asks_by_its_words,
+        // "ok?", "lol?", "yeah?": a reaction said with a rising tone asks nothing.
+        asks: (question_mark && !only_chatter) || asks_by_its_words,
+        only_chatter,
         elaborates: question_mark
             && !asks_by_its_words
             && !words.is_empty()
@@ -500,6 +511,8 @@ mod tests {
         assert!(form_of("thank you so much, this really helps 🙏").thanks);
         assert!(form_of("good morning everyone").greeting);
         assert!(form_of("sneakers or barefoot?").elaborates);
+        assert!(!form_of("ok?").asks && form_of("ok?").only_chatter);
+        assert!(form_of("ok so what is OT?").asks);
         assert!(!form_of("what should he wear?").elaborates);
         assert!(!form_of("sneakers or barefoot").elaborates);
         let between_parents = form(&text::words("did your child do PT too"), true);

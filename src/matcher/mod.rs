@@ -930,8 +930,11 @@ impl Matcher {
         } else {
             None
         };
-        let not_for_the_bot =
-            addressing == Addressing::HelpChannel && asking.is_empty() && chatter.is_some();
+        // Chatter in a help channel is not the bot's; nor is a message of chatter words alone
+        // ("ok?", "thanks!") anywhere: no entry is scored for it ("ok" is in an entry's texts).
+        let not_for_the_bot = asking.is_empty()
+            && chatter.is_some()
+            && (addressing == Addressing::HelpChannel || forms.iter().all(|f| f.only_chatter));
         // A question that points back to the question before it ("before his OT session or
         // after? does it make a difference?") is about that question; one that points back to
         // a story sentence ("is that a sensory thing") names its own topic.
@@ -972,6 +975,12 @@ impl Matcher {
                         && merged_topics(&part_topics[start..end]).len() < MIN_TOPIC_WORDS
                     {
                         start -= 1;
+                    }
+                    // A sentence with no topic word says nothing of what the question is about
+                    // ("yeah. what is OT?"): it would only dilute the question.
+                    let floor = if points_back { i - 1 } else { i };
+                    while start < floor && part_topics[start].is_empty() {
+                        start += 1;
                     }
                     // A question with a topic word of its own is also scored alone, so that
                     // the sentences read with it never dilute it.
