@@ -1045,14 +1045,13 @@ impl Matcher {
                     };
                 let whole = span.len() == words.len();
                 let story = if whole { None } else { story.as_deref() };
-                let window = self.judge_window(
-                    span,
+                self.judge_window(
+                    (span, question),
                     joined,
                     &scores,
                     (&topic, question_type.as_ref()),
                     story,
-                );
-                Window { question, ..window }
+                )
             })
             .collect();
         Reading {
@@ -1116,7 +1115,7 @@ impl Matcher {
 
     fn judge_window(
         &self,
-        span: std::ops::Range<usize>,
+        (span, question): (Range<usize>, Range<usize>),
         words: Words,
         scores: &[Vec<f32>; 4],
         (topic, question_type): (&[TopicWord], Option<&WordAndStem>),
@@ -1143,7 +1142,7 @@ impl Matcher {
             })
             .collect();
         Window {
-            question: span.clone(),
+            question,
             parts: span,
             words: words.words,
             candidates,
