@@ -111,6 +111,14 @@ async fn queue_post(h: &Harness, text: &str) -> Recorded {
         .unwrap_or_else(|| panic!("no queue post with {text:?}: {:#?}", h.fake.requests()))
 }
 
+/// The queue post `message_id` as the bot next edits it.
+async fn edited_queue_post(h: &Harness, message_id: u64) -> Recorded {
+    h.fake
+        .wait_for(|r| r.is_edit_of(MOD_LOG_CHANNEL_ID, message_id), T)
+        .await
+        .expect("the queue post is edited")
+}
+
 fn queue_posts(h: &Harness, text: &str) -> usize {
     h.fake
         .count(|r| is_queue_post(r) && r.content().is_some_and(|c| c.contains(text)))
@@ -294,11 +302,7 @@ async fn a_moderator_adds_an_edited_phrasing_the_file_gains_that_line_and_the_ne
     assert_eq!(others_after, others_before, "no other file changed");
 
     // The queue post says who did what, without buttons.
-    let edited = h
-        .fake
-        .wait_for(|r| r.is_edit_of(MOD_LOG_CHANNEL_ID, message_id), T)
-        .await
-        .expect("the queue post is edited");
+    let edited = edited_queue_post(&h, message_id).await;
     let text = edited.body["content"].as_str().expect("content");
     assert!(text.contains("Added as a phrasing of"), "{text}");
     assert!(text.contains(&format!("<@{USER_ID}>")), "{text}");
@@ -447,11 +451,7 @@ async fn a_new_entry_with_a_broken_id_or_an_over_long_answer_is_refused_with_the
     let done = said(&h.callback(submit).await);
     assert!(done.starts_with("Done"), "{done}");
     assert!(h.faq_dir().join("parking.md").is_file());
-    let edited = h
-        .fake
-        .wait_for(|r| r.is_edit_of(MOD_LOG_CHANNEL_ID, message_id), T)
-        .await
-        .expect("the queue post is edited");
+    let edited = edited_queue_post(&h, message_id).await;
     assert!(edited.body["content"]
         .as_str()
         .is_some_and(|c| c.contains("New entry")));
@@ -590,11 +590,7 @@ async fn a_moderators_reply_to_an_unanswered_question_shows_in_the_queue_item() 
         reply_to: Some(asked),
         ..MessageSpec::guild(PARKING_ANSWER)
     });
-    let edited = h
-        .fake
-        .wait_for(|r| r.is_edit_of(MOD_LOG_CHANNEL_ID, parking_id), T)
-        .await
-        .expect("the queue post is edited");
+    let edited = edited_queue_post(&h, parking_id).await;
     let text = edited.body["content"].as_str().expect("content");
     assert!(text.contains(PARKING_ANSWER), "{text}");
     assert!(text.contains(PARKING_QUESTION), "{text}");
@@ -655,11 +651,7 @@ async fn a_not_helpful_vote_is_queued_and_a_reply_to_the_moderator_request_shows
         reply_to: Some(request.response_id().expect("request id")),
         ..MessageSpec::guild(ANSWER)
     });
-    let edited = h
-        .fake
-        .wait_for(|r| r.is_edit_of(MOD_LOG_CHANNEL_ID, message_id), T)
-        .await
-        .expect("the queue post is edited");
+    let edited = edited_queue_post(&h, message_id).await;
     assert!(edited.body["content"]
         .as_str()
         .is_some_and(|c| c.contains(ANSWER)));
