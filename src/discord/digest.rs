@@ -587,20 +587,11 @@ mod tests {
                     count: 3,
                 },
             ],
-            by_origin: Vec::new(),
             by_day: vec![day(0, 2, 1), day(1, 5, 2), day(2, 0, 0)],
-            top_entries: Vec::new(),
             unanswered: (1..=7)
                 .map(|i| group(&format!("question {i}\nsecond line"), 8 - i))
                 .collect(),
-            unanswered_not_listed: 0,
-            learned: crate::store::LearnedCounts::default(),
-            help_channel_silent: 0,
-            not_helpful_answers: Vec::new(),
-            most_not_helpful: Vec::new(),
-            votes_without_question: 0,
-            dropped_records: 0,
-            failed_writes: 0,
+            ..Report::default()
         }
     }
 

@@ -133,8 +133,9 @@ impl DayCount {
     }
 }
 
-/// The moderators' report on the questions handled since a given time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The moderators' report on the questions handled since a given time. The default is the
+/// report of a period with no questions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// Start of the period, unix seconds.
     pub since_unix: i64,
@@ -832,20 +833,7 @@ mod tests {
             since_unix: 0,
             generated_unix: 7 * SECS_PER_DAY,
             question_text_logged,
-            total_questions: 0,
-            by_outcome: Vec::new(),
-            by_origin: Vec::new(),
-            by_day: Vec::new(),
-            top_entries: Vec::new(),
-            unanswered: Vec::new(),
-            unanswered_not_listed: 0,
-            help_channel_silent: 0,
-            not_helpful_answers: Vec::new(),
-            most_not_helpful: Vec::new(),
-            votes_without_question: 0,
-            dropped_records: 0,
-            failed_writes: 0,
-            learned: LearnedCounts::default(),
+            ..Report::default()
         }
     }
 
