@@ -438,20 +438,26 @@ fn an_uncovered_name_of_two_words_counts_as_one_thing() {
     // thing in a question whose other topic word the entry holds is a detail, not the subject
     // (CLINC150's in-scope queries are full of such names). Counted as two words, it refused
     // the entry.
+    // The timezone entry names one city, and two other entries say "timezone": it is not open
+    // (see OPEN_ENTRY_SHARE) and "timezone" is not its own word (see OWN_WORD_MAX_ENTRIES).
     let matcher = Matcher::new(
         [
             (
                 "timezone",
                 vec![
                     "what timezone is paris in",
-                    "tell me the timezone of tokyo",
-                    "which timezone does london use",
+                    "tell me the timezone of paris",
+                    "which timezone does paris use",
                 ],
             ),
             (
                 "weather",
-                vec!["what is the weather like today", "will it rain"],
+                vec![
+                    "what is the weather like today",
+                    "will it rain in my timezone",
+                ],
             ),
+            ("clock", vec!["set the clock to my timezone"]),
         ],
         Synonyms::default(),
     );
@@ -469,5 +475,75 @@ fn an_uncovered_name_of_two_words_counts_as_one_thing() {
             Some(Refusal::TopicNotCovered(_))
         ),
         "{window:?}"
+    );
+}
+
+/// A refusal's verdict on the best candidate for `question`, asked directly.
+fn best_refusal(matcher: &Matcher, question: &str) -> (String, Option<Refusal>) {
+    let reading = matcher.read(question, Addressing::Direct);
+    let window = reading.deciding_window(0.0).expect("a window");
+    let best = &window.candidates[0];
+    (best.candidate.id.clone(), best.refusal.clone())
+}
+
+#[test]
+fn a_city_asked_of_an_entry_whose_texts_each_name_one_is_not_an_uncovered_topic() {
+    // CLINC150's timezone intent names a different city in each utterance: it answers for any
+    // city, and "saigon", which the FAQ has never seen, refused it. "timezone" is in three
+    // entries here, so only the open-entry rule lets it answer.
+    let documents = |cities: [&str; 3]| {
+        [
+            (
+                "timezone",
+                cities.map(|c| format!("what timezone is {c} in")).to_vec(),
+            ),
+            ("weather", vec!["will it rain in my timezone".to_owned()]),
+            ("clock", vec!["set the clock to my timezone".to_owned()]),
+        ]
+    };
+    let open = Matcher::new(documents(["paris", "tokyo", "denver"]), Synonyms::default());
+    assert_eq!(
+        best_refusal(&open, "what is the timezone of saigon"),
+        ("timezone".to_owned(), None)
+    );
+    // The same entry naming one city throughout is about that city: "saigon" is not covered.
+    let closed = Matcher::new(documents(["paris", "paris", "paris"]), Synonyms::default());
+    let (id, refusal) = best_refusal(&closed, "what is the timezone of saigon");
+    assert_eq!(id, "timezone");
+    assert!(
+        matches!(refusal, Some(Refusal::TopicNotCovered(_))),
+        "{refusal:?}"
+    );
+}
+
+#[test]
+fn a_word_only_its_entry_holds_outweighs_the_thing_asked_about() {
+    // "calories" is what the calories entry is about: "mashed potatoes", a dish the FAQ has
+    // never seen, is what the question asks it of, not a topic it lacks (CLINC150). Counted as
+    // one word against the dish's two, it refused the entry.
+    let matcher = Matcher::new(
+        [
+            (
+                "calories",
+                vec![
+                    "what are the calories in a banana",
+                    "calories in a banana split",
+                    "is a banana low in calories",
+                ],
+            ),
+            ("recipe", vec!["how do i make a banana split"]),
+            ("timer", vec!["set a timer for ten minutes"]),
+        ],
+        Synonyms::default(),
+    );
+    assert_eq!(
+        best_refusal(&matcher, "what are the calories in mashed potatoes"),
+        ("calories".to_owned(), None)
+    );
+    // Two things the entry lacks, apart, still outweigh it.
+    let (_, refusal) = best_refusal(&matcher, "calories in mashed potatoes or in tuna casserole");
+    assert!(
+        matches!(refusal, Some(Refusal::TopicNotCovered(_))),
+        "{refusal:?}"
     );
 }
