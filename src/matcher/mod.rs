@@ -49,9 +49,10 @@ impl Tuning {
         k1: BM25_K1,
         // See `BM25_B`.
         b: BM25_B,
-        // Kept (dropping stop words cost accuracy) but halved, so that "what is" agreeing
-        // counts less than the topic words agreeing.
-        stop_word_weight: 0.5,
+        // Kept (dropping stop words cost accuracy) but weighed less, so that "what is" agreeing
+        // counts less than the topic words agreeing. 0.6, with k1 1.4: CLINC150 val 88.9 / 79.5
+        // to 89.5 / 79.5 (K=all / K=10); 0.5-0.8 are within 0.2 of it; 1.0 loses 0.5 at K=10.
+        stop_word_weight: 0.6,
         // The plain mean: no scorer was better alone on CLINC150 val (matcher-notes.md).
         weights: [1.0, 1.0, 1.0, 1.0],
     };
@@ -573,9 +574,17 @@ pub const DISTINCTIVE_WORD_SHARE: f32 = 0.2;
 /// domain itself, not a question's topic.
 pub const DOMAIN_WORD_SHARE: f32 = 0.5;
 
+/// Uncovered weight of the kind of answer a question asks for (see [`question_type`]) when the
+/// entry lacks it: alone it refuses ("how long is a session" is not answered by what a session
+/// looks like), but three topic words the entry holds outweigh it ("how much money is in my
+/// bank accounts" asked of a balance entry that never says "how much"). It used to refuse
+/// outright: weighing it instead raised CLINC150 val at K=10 from 79.50 to 79.62 (test 76.29
+/// to 76.39) and left the three parent sets unchanged; 2 gained as much, 4 less.
+pub const QUESTION_TYPE_WEIGHT: f32 = 3.0;
+
 /// The kind of answer a question asks for when it opens with "how" and a word of its own ("how
 /// long", "how many", "how early"): the entry must hold the same pair, or it answers another
-/// question ("how long is a session" is not answered by what a session looks like). As stems.
+/// question. As stems.
 fn question_type(part: &Words) -> Option<(String, String)> {
     let start = part.words.iter().position(|w| !message::is_lead_in(w))?;
     let (first, next) = (part.stems.get(start)?, part.words.get(start + 1)?);
@@ -1236,16 +1245,17 @@ impl Matcher {
         if !shares_a_word {
             return Some(Refusal::NothingShared);
         }
+        let mut uncovered = Vec::new();
+        let (mut covered_weight, mut uncovered_weight) = (0.0, 0.0);
         if let Some((how, what)) = question_type {
             if !self
                 .stems_and_pairs
                 .contains(stem_pair_feature(how, what), entry)
             {
-                return Some(Refusal::TopicNotCovered(vec![format!("{how} {what}")]));
+                uncovered.push(format!("{how} {what}"));
+                uncovered_weight += QUESTION_TYPE_WEIGHT;
             }
         }
-        let mut uncovered = Vec::new();
-        let (mut covered_weight, mut uncovered_weight) = (0.0, 0.0);
         let mut run: Option<f32> = None;
         let open = self.open.get(entry).copied().unwrap_or(false);
         for t in topic {

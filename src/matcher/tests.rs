@@ -547,3 +547,39 @@ fn a_word_only_its_entry_holds_outweighs_the_thing_asked_about() {
         "{refusal:?}"
     );
 }
+
+#[test]
+fn a_how_question_is_answered_by_an_entry_that_holds_the_rest_of_it() {
+    // CLINC150: "how much money is in my bank accounts" asked of a balance entry whose texts
+    // never say "how much". The kind of answer a "how" question asks for used to refuse such an
+    // entry outright; it now weighs as much as three topic words the entry holds.
+    let matcher = Matcher::new(
+        [
+            (
+                "balance",
+                vec![
+                    "what is the balance of my bank accounts",
+                    "tell me the money in my bank account",
+                    "what is my checking balance",
+                ],
+            ),
+            ("transfer", vec!["move money to my savings"]),
+            ("timer", vec!["set a timer for ten minutes"]),
+        ],
+        Synonyms::default(),
+    );
+    assert_eq!(
+        best_refusal(
+            &matcher,
+            "how much money is in my checking and bank accounts"
+        ),
+        ("balance".to_owned(), None)
+    );
+    // With fewer of its words held, the missing "how much" still refuses.
+    let (id, refusal) = best_refusal(&matcher, "how much is my checking");
+    assert_eq!(id, "balance");
+    assert!(
+        matches!(refusal, Some(Refusal::TopicNotCovered(_))),
+        "{refusal:?}"
+    );
+}
