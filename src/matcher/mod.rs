@@ -388,7 +388,7 @@ impl Reading {
         let tops: Vec<(&Window, f32)> = self
             .windows
             .iter()
-            .map(|w| (w, w.admissible().first().map_or(-1.0, |c| c.score)))
+            .map(|w| (w, w.best_admissible_score().unwrap_or(-1.0)))
             .collect();
         let last_question = tops
             .iter()
@@ -413,13 +413,11 @@ impl Window {
         let mut list: Vec<Candidate> = self
             .candidates
             .iter()
-            .filter_map(|j| match j.refusal {
-                None => Some(j.candidate.clone()),
-                Some(Refusal::TopicNotCovered(_)) => Some(Candidate {
-                    score: j.candidate.score * UNCOVERED_TOPIC_FACTOR,
+            .filter_map(|j| {
+                admissible_score(j).map(|score| Candidate {
+                    score,
                     ..j.candidate.clone()
-                }),
-                Some(_) => None,
+                })
             })
             .collect();
         list.sort_by(|a, b| {
@@ -427,18 +425,39 @@ impl Window {
                 .total_cmp(&a.score)
                 .then_with(|| a.entry.cmp(&b.entry))
         });
-        let dominated = match (self.candidates.first(), list.first()) {
-            (Some(first), Some(best)) => {
-                matches!(first.refusal, Some(Refusal::OtherAlternative { .. }))
-                    && first.candidate.score >= OTHER_ALTERNATIVE_DOMINANCE * best.score
-            }
-            _ => false,
-        };
-        if dominated {
+        if list.first().is_some_and(|best| self.dominated(best.score)) {
             Vec::new()
         } else {
             list
         }
+    }
+
+    /// The score of the first of [`Window::admissible`], without building the list.
+    fn best_admissible_score(&self) -> Option<f32> {
+        let best = self
+            .candidates
+            .iter()
+            .filter_map(admissible_score)
+            .max_by(f32::total_cmp)?;
+        (!self.dominated(best)).then_some(best)
+    }
+
+    /// True when the window's best candidate was refused for naming the other alternative and
+    /// outscores `best`, the best admissible score, by [`OTHER_ALTERNATIVE_DOMINANCE`].
+    fn dominated(&self, best: f32) -> bool {
+        self.candidates.first().is_some_and(|first| {
+            matches!(first.refusal, Some(Refusal::OtherAlternative { .. }))
+                && first.candidate.score >= OTHER_ALTERNATIVE_DOMINANCE * best
+        })
+    }
+}
+
+/// A candidate's score as it may answer (see [`Window::admissible`]), or `None` when it may not.
+fn admissible_score(j: &Judged) -> Option<f32> {
+    match j.refusal {
+        None => Some(j.candidate.score),
+        Some(Refusal::TopicNotCovered(_)) => Some(j.candidate.score * UNCOVERED_TOPIC_FACTOR),
+        Some(_) => None,
     }
 }
 
@@ -696,9 +715,11 @@ impl Matcher {
     /// the bit.
     fn span_scores(&self, parts: &[Words], spans: &[std::ops::Range<usize>]) -> Vec<[Vec<f32>; 4]> {
         let n = self.ids.len();
+        // Padded (see `index::LANES`): entries past `n` stay zero and are never read.
+        let len = index::score_len(n);
         let mut out: Vec<[Vec<f32>; 4]> = spans
             .iter()
-            .map(|_| std::array::from_fn(|_| vec![0.0; n]))
+            .map(|_| std::array::from_fn(|_| vec![0.0; len]))
             .collect();
         if spans.is_empty() {
             return out;
@@ -734,7 +755,37 @@ impl Matcher {
             range.is_some_and(|(first, last)| first <= segment && segment <= last)
         };
         let mut grams = vec![GramsQuery::default(); ranges.len()];
+        // Per segment, a bit per stretch that holds it: an n-gram that occurs once (most do)
+        // goes straight to those stretches. A stretch's n-grams are still added in the same
+        // order (the groups'), so its sums are the same to the bit.
+        let masks: Option<Vec<u64>> = (ranges.len() <= 64).then(|| {
+            let segments = ranges.iter().flatten().map(|&(_, last)| last as usize + 1);
+            let mut masks = vec![0_u64; segments.max().unwrap_or(0)];
+            for (t, &(first, last)) in ranges
+                .iter()
+                .enumerate()
+                .filter_map(|(t, r)| r.as_ref().map(|r| (t, r)))
+            {
+                for mask in &mut masks[first as usize..=last as usize] {
+                    *mask |= 1 << t;
+                }
+            }
+            masks
+        });
         for group in segmented.grams.chunk_by(|a, b| a.0 == b.0) {
+            if let (Some(masks), [(feature, segment)]) = (&masks, group) {
+                let mut mask = masks.get(*segment as usize).copied().unwrap_or(0);
+                if mask != 0 {
+                    let gram = self.grams.gram(self.grams.row(*feature), 1);
+                    while mask != 0 {
+                        let t = mask.trailing_zeros() as usize;
+                        mask &= mask - 1;
+                        let [bm25, _, _, cosine] = &mut out[t];
+                        self.grams.add_gram(&gram, &mut grams[t], [bm25, cosine]);
+                    }
+                }
+                continue;
+            }
             let mut row = None;
             for ((&range, scores), totals) in ranges.iter().zip(out.iter_mut()).zip(&mut grams) {
                 let count = match group {
@@ -1121,15 +1172,20 @@ impl Matcher {
         (topic, question_type): (&[TopicWord], Option<&WordAndStem>),
         story: Option<&[f32]>,
     ) -> Window {
-        let stem_features: Vec<u64> = words.stems.iter().map(|s| stem_feature(s)).collect();
+        // Each word's stem row, looked up once for all the candidates.
+        let stem_rows: Vec<Option<u32>> = words
+            .stems
+            .iter()
+            .map(|s| self.stems.row(stem_feature(s)))
+            .collect();
         let candidates = self
             .top_with(scores, MAX_CANDIDATES, story)
             .into_iter()
             .map(|candidate| {
                 let entry = candidate.entry;
                 let mut matched_words: Vec<String> = Vec::new();
-                for (word, &stem) in words.words.iter().zip(&stem_features) {
-                    if self.stems.contains(stem, entry) && !matched_words.contains(word) {
+                for (word, &row) in words.words.iter().zip(&stem_rows) {
+                    if self.stems.row_contains(row, entry) && !matched_words.contains(word) {
                         matched_words.push(word.clone());
                     }
                 }
