@@ -253,9 +253,9 @@ pub struct Part {
 /// thought in chat: "panic a bit 😟 how do i know").
 fn is_break(c: char) -> bool {
     matches!(c, '?' | '!' | '.' | ';' | '\n' | '？' | '！' | '。')
-        || (!c.is_alphanumeric()
+        || (!c.is_ascii()
+            && !c.is_alphanumeric()
             && !c.is_whitespace()
-            && !c.is_ascii()
             && !matches!(
                 c,
                 '’' | '‘' | '“' | '”' | '–' | '—' | '…' | '\u{200d}' | '\u{fe0f}'
@@ -315,8 +315,8 @@ pub fn split(message: &str) -> Vec<Part> {
             i == 0 || !chars[i - 1].is_alphanumeric() && !text::is_apostrophe(chars[i - 1]);
         if word_start
             && parts.len() + 1 < MAX_PARTS
-            && current.chars().any(char::is_alphanumeric)
             && starts_with_contrast(&chars[i..])
+            && current.chars().any(char::is_alphanumeric)
         {
             flush(&mut current, &mut question_mark, &mut parts);
         }
