@@ -267,16 +267,17 @@ fn is_break(c: char) -> bool {
 #[must_use]
 pub fn split(message: &str) -> Vec<Part> {
     let mut parts = Vec::new();
-    let mut current = String::new();
+    let mut current = String::with_capacity(128);
     let mut question_mark = false;
     let chars: Vec<char> = message.chars().take(MAX_MESSAGE_CHARS).collect();
     let flush = |current: &mut String, question_mark: &mut bool, parts: &mut Vec<Part>| {
         if current.chars().any(char::is_alphanumeric) {
             parts.push(Part {
-                text: std::mem::take(current).trim().to_owned(),
+                text: current.trim().to_owned(),
                 question_mark: *question_mark,
             });
         }
+        // Cleared, not taken: the next part reuses its buffer.
         current.clear();
         *question_mark = false;
     };

@@ -887,11 +887,23 @@ impl Matcher {
         // Best first; among equal scores, the entry listed first.
         let by_score =
             |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
-        // One pass, keeping the best `k` in order (no list of every entry to select from).
+        // Every entry's score in a loop of its own (which vectorises), then one pass keeping
+        // the best `k` in order (no list of every entry to sort).
+        let n = self.ids.len();
+        let mut scores: Vec<f32> = (0..n).map(|entry| self.combined_at(parts, entry)).collect();
+        if let Some(story) = story {
+            for (score, s) in scores.iter_mut().zip(story) {
+                *score += STORY_WEIGHT * s;
+            }
+        } else {
+            // As adding a lift of 0 (which turns -0 into 0).
+            for score in &mut scores {
+                *score += 0.0;
+            }
+        }
         let mut ranked: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
-        for entry in 0..self.ids.len() {
-            let lift = story.map_or(0.0, |s| STORY_WEIGHT * s[entry]);
-            let item = (entry, (self.combined_at(parts, entry) + lift).min(1.0));
+        for (entry, &score) in scores.iter().enumerate() {
+            let item = (entry, score.min(1.0));
             if item.1 <= 0.0 || item.1.is_nan() || k == 0 {
                 continue;
             }
@@ -1073,7 +1085,12 @@ impl Matcher {
             .into_iter()
             .zip(scores)
             .map(|((span, asking, question), scores)| {
-                let mut joined = Words::default();
+                let len = words[span.clone()].iter().map(|w| w.words.len()).sum();
+                let mut joined = Words {
+                    words: Vec::with_capacity(len),
+                    stems: Vec::with_capacity(len),
+                    stop: Vec::with_capacity(len),
+                };
                 for w in &words[span.clone()] {
                     joined.extend(w);
                 }
