@@ -361,10 +361,7 @@ pub fn is_lead_in(word: &str) -> bool {
 
 /// The first word after the lead-in words.
 fn first_opening(words: &[String]) -> Option<&str> {
-    words
-        .iter()
-        .map(String::as_str)
-        .find(|w| !is_lead_in(w))
+    words.iter().map(String::as_str).find(|w| !is_lead_in(w))
 }
 
 /// Auxiliary verbs that open a yes/no question ("does", "is", "would"), sorted.
@@ -510,7 +507,11 @@ mod tests {
             (AUXILIARY_OPENINGS, bits::AUXILIARY),
             (BACK_POINTING_PRONOUNS, bits::BACK_POINTING),
         ];
-        for word in lists.iter().flat_map(|(list, _)| list.iter()).chain(&["ot", "walk"]) {
+        for word in lists
+            .iter()
+            .flat_map(|(list, _)| list.iter())
+            .chain(&["ot", "walk"])
+        {
             for (list, bit) in lists {
                 assert_eq!(class(word) & bit != 0, list.contains(word), "{word}");
             }
