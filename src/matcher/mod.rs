@@ -733,8 +733,9 @@ impl Matcher {
             .iter()
             .map(|span| segmented.segments(span.clone()))
             .collect();
-        let grams = self.span_grams(&segmented, &ranges, &mut out);
-        let (pairs, stems) = self.span_words(&segmented, &ranges, &mut out);
+        let masks = segment_masks(&ranges);
+        let grams = self.span_grams(&segmented, (&ranges, masks.as_deref()), &mut out);
+        let (pairs, stems) = self.span_words(&segmented, (&ranges, masks.as_deref()), &mut out);
         for (t, [bm25, pair_scores, stem_scores, cosine]) in out.iter_mut().enumerate() {
             self.grams.finish(grams[t], [bm25, cosine]);
             self.stems_and_pairs.finish(pairs[t], pair_scores);
@@ -748,32 +749,15 @@ impl Matcher {
     fn span_grams(
         &self,
         segmented: &Segmented,
-        ranges: &[Option<(u32, u32)>],
+        (ranges, masks): StretchSegments<'_>,
         out: &mut [[Vec<f32>; 4]],
     ) -> Vec<GramsQuery> {
         let within = |range: Option<(u32, u32)>, segment: u32| {
             range.is_some_and(|(first, last)| first <= segment && segment <= last)
         };
         let mut grams = vec![GramsQuery::default(); ranges.len()];
-        // Per segment, a bit per stretch that holds it: an n-gram that occurs once (most do)
-        // goes straight to those stretches. A stretch's n-grams are still added in the same
-        // order (the groups'), so its sums are the same to the bit.
-        let masks: Option<Vec<u64>> = (ranges.len() <= 64).then(|| {
-            let segments = ranges.iter().flatten().map(|&(_, last)| last as usize + 1);
-            let mut masks = vec![0_u64; segments.max().unwrap_or(0)];
-            for (t, &(first, last)) in ranges
-                .iter()
-                .enumerate()
-                .filter_map(|(t, r)| r.as_ref().map(|r| (t, r)))
-            {
-                for mask in &mut masks[first as usize..=last as usize] {
-                    *mask |= 1 << t;
-                }
-            }
-            masks
-        });
         for group in segmented.grams.chunk_by(|a, b| a.0 == b.0) {
-            if let (Some(masks), [(feature, segment)]) = (&masks, group) {
+            if let (Some(masks), [(feature, segment)]) = (masks, group) {
                 let mut mask = masks.get(*segment as usize).copied().unwrap_or(0);
                 if mask != 0 {
                     let gram = self.grams.gram(self.grams.row(*feature), 1);
@@ -807,7 +791,7 @@ impl Matcher {
     fn span_words(
         &self,
         segmented: &Segmented,
-        ranges: &[Option<(u32, u32)>],
+        (ranges, masks): StretchSegments<'_>,
         out: &mut [[Vec<f32>; 4]],
     ) -> (Vec<Bm25Query>, Vec<Bm25Query>) {
         let within = |range: Option<(u32, u32)>, segment: u32| {
@@ -828,6 +812,22 @@ impl Matcher {
             } else {
                 None
             };
+            if let (Some(masks), [item]) = (masks, group) {
+                // Once in the message: straight to the stretches that hold it (see
+                // `segment_masks`), a count of 1.
+                let mut mask = masks.get(item.segment as usize).copied().unwrap_or(0);
+                while mask != 0 {
+                    let t = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    let [_, pair_scores, stem_scores, _] = &mut out[t];
+                    self.stems_and_pairs
+                        .add(pair_row, weight, &mut pairs[t], pair_scores);
+                    if !item.pair {
+                        self.stems.add(stem_row, weight, &mut stems[t], stem_scores);
+                    }
+                }
+                continue;
+            }
             for (t, &range) in ranges.iter().enumerate() {
                 let (mut with_pairs, mut alone) = (0_u32, 0_u32);
                 for item in group.iter().filter(|item| within(range, item.segment)) {
@@ -1382,11 +1382,11 @@ fn read_words(
         words.iter().map(|w| vocabulary.analyse(w)).unzip();
     let names = names_and_acronyms(text);
     let mut corrected = false;
-    for (word, stem) in words.iter_mut().zip(&stems) {
+    for ((word, stem), &is_stop) in words.iter_mut().zip(&stems).zip(&stop) {
         if names.contains(word) {
             continue;
         }
-        if let Some(fixed) = vocabulary.correct_stemmed(word, stem, lookups) {
+        if let Some(fixed) = vocabulary.correct_stemmed(word, (stem, is_stop), lookups) {
             corrections.push((word.clone(), fixed.clone()));
             *word = fixed;
             corrected = true;
@@ -1398,6 +1398,29 @@ fn read_words(
         (stems, stop) = words.iter().map(|w| vocabulary.analyse(w)).unzip();
     }
     (Words { words, stems, stop }, corrections)
+}
+
+/// The stretches of a [`Segmented`] message (each as `Segmented::segments` gives it), and
+/// [`segment_masks`] of them.
+type StretchSegments<'a> = (&'a [Option<(u32, u32)>], Option<&'a [u64]>);
+
+/// Per segment of a [`Segmented`] message, a bit per stretch of `ranges` (as
+/// [`Segmented::segments`] gives them) that holds it, when there are at most 64 stretches: a
+/// feature that occurs once (most do) goes straight to those stretches. Each stretch's features
+/// are still added in the same order, so its sums are the same to the bit.
+fn segment_masks(ranges: &[Option<(u32, u32)>]) -> Option<Vec<u64>> {
+    (ranges.len() <= 64).then(|| {
+        let segments = ranges.iter().flatten().map(|&(_, last)| last as usize + 1);
+        let mut masks = vec![0_u64; segments.max().unwrap_or(0)];
+        for (t, range) in ranges.iter().enumerate() {
+            if let Some((first, last)) = *range {
+                for mask in &mut masks[first as usize..=last as usize] {
+                    *mask |= 1 << t;
+                }
+            }
+        }
+        masks
+    })
 }
 
 /// The topic words of consecutive parts, each stem once (first occurrence first), as
