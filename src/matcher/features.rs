@@ -177,7 +177,7 @@ impl Segmented {
             segment_of: Vec::with_capacity(parts.size_hint().0),
             ..Segmented::default()
         };
-        let mut chars = Vec::new();
+        let mut chars = Vec::with_capacity(64);
         let mut previous: Option<(&[String], &String, bool)> = None;
         let mut next_segment = 0_u32;
         for (words, stems, stop) in parts {

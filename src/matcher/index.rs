@@ -16,12 +16,24 @@ pub type Bag = FxHashMap<Feature, u32>;
 /// than scattered adds, and frequent features are where a query spends its time.
 const DENSE_SHARE: f32 = 0.08;
 
+/// Dense rows and the score vectors they are added into are padded with zeros to a multiple
+/// of this many documents, so that adding a row is whole vector steps with no scalar tail
+/// (19 entries were four steps of four and three single adds).
+pub const LANES: usize = 8;
+
+/// The length of a score vector for `docs` documents (see [`LANES`]): the documents' scores,
+/// then zeros.
+#[must_use]
+pub fn score_len(docs: usize) -> usize {
+    docs.div_ceil(LANES) * LANES
+}
+
 /// Where a feature's weights are.
 #[derive(Debug, Clone, Copy)]
 enum Row {
     /// `sparse[start..end]`: (document, weights) pairs.
     Sparse(u32, u32),
-    /// `dense[start..start + docs]`: weights for every document.
+    /// `dense[start..start + score_len(docs)]`: weights for every document, then zeros.
     Dense(u32),
 }
 
@@ -75,7 +87,7 @@ impl<const W: usize> Postings<W> {
             if df as f32 >= DENSE_SHARE * docs.len() as f32 {
                 let start = postings.dense[0].len();
                 for dense in &mut postings.dense {
-                    dense.resize(start + docs.len(), 0.0);
+                    dense.resize(start + score_len(docs.len()), 0.0);
                 }
                 for (doc, tf) in list {
                     let weights = weight(doc as usize, tf, df);
@@ -108,59 +120,87 @@ impl<const W: usize> Postings<W> {
         &self,
         id: u32,
         scale: impl Fn([f32; W]) -> [f32; W],
-        mut scores: [&mut [f32]; W],
+        scores: [&mut [f32]; W],
     ) -> [f32; W] {
+        let row = self.weights(id);
+        row.add(scale(row.idf), scores);
+        row.idf
+    }
+
+    /// The row `id`'s weights, to add into several score vectors (see [`Postings::add`]).
+    #[inline]
+    fn weights(&self, id: u32) -> RowWeights<'_, W> {
         let id = id as usize;
         let idf = self.idf[id];
-        let scale = scale(idf);
         match self.rows[id] {
             Row::Sparse(start, end) => {
                 let range = start as usize..end as usize;
-                let docs = &self.sparse_docs[range.clone()];
-                for (k, scores) in scores.into_iter().enumerate() {
-                    let scale = scale[k];
-                    for (&doc, w) in docs.iter().zip(&self.sparse[k][range.clone()]) {
-                        scores[doc as usize] += scale * w;
-                    }
+                RowWeights {
+                    docs: Some(&self.sparse_docs[range.clone()]),
+                    weights: std::array::from_fn(|k| &self.sparse[k][range.clone()]),
+                    idf,
                 }
             }
             Row::Dense(start) => {
-                let range = start as usize..start as usize + self.docs;
-                if let [first, second] = &mut scores[..] {
-                    // Both weights in one loop (the n-gram scorers).
-                    let rows = (&self.dense[0][range.clone()], &self.dense[W - 1][range]);
-                    let (a, b) = (scale[0], scale[W - 1]);
-                    for (((s, t), v), w) in first
-                        .iter_mut()
-                        .zip(second.iter_mut())
-                        .zip(rows.0)
-                        .zip(rows.1)
-                    {
-                        *s += a * v;
-                        *t += b * w;
-                    }
-                    return idf;
-                }
-                for (k, scores) in scores.into_iter().enumerate() {
-                    let scale = scale[k];
-                    for (s, w) in scores.iter_mut().zip(&self.dense[k][range.clone()]) {
-                        *s += scale * w;
-                    }
+                let range = start as usize..start as usize + score_len(self.docs);
+                RowWeights {
+                    docs: None,
+                    weights: std::array::from_fn(|k| &self.dense[k][range.clone()]),
+                    idf,
                 }
             }
         }
-        idf
     }
 
     fn contains(&self, feature: Feature, doc: usize) -> bool {
-        let Some(&id) = self.ids.get(&feature) else {
-            return false;
-        };
+        self.ids
+            .get(&feature)
+            .is_some_and(|&id| self.row_contains(id, doc))
+    }
+
+    /// Does the row `id` hold `doc`?
+    fn row_contains(&self, id: u32, doc: usize) -> bool {
         match self.rows[id as usize] {
             Row::Sparse(start, end) => self.sparse_docs[start as usize..end as usize]
                 .binary_search(&(doc as u32))
                 .is_ok(),
             Row::Dense(start) => self.dense[0][start as usize + doc] > 0.0,
+        }
+    }
+}
+
+/// One feature's weights by kind, looked up (see [`Postings::weights`]).
+#[derive(Debug, Clone, Copy)]
+struct RowWeights<'a, const W: usize> {
+    /// The documents of a sparse row; `None` for a dense row (a weight per document).
+    docs: Option<&'a [u32]>,
+    weights: [&'a [f32]; W],
+    idf: [f32; W],
+}
+
+impl<const W: usize> RowWeights<'_, W> {
+    /// Adds `scale[w]` times the weights `w` into `scores[w]`.
+    #[inline]
+    fn add(&self, scale: [f32; W], scores: [&mut [f32]; W]) {
+        match self.docs {
+            Some(docs) => {
+                for (k, scores) in scores.into_iter().enumerate() {
+                    let scale = scale[k];
+                    for (&doc, w) in docs.iter().zip(self.weights[k]) {
+                        scores[doc as usize] += scale * w;
+                    }
+                }
+            }
+            None => {
+                // One loop per weight: with padded score vectors (see `LANES`), whole vector
+                // steps only.
+                for (k, scores) in scores.into_iter().enumerate() {
+                    let scale = scale[k];
+                    for (s, w) in scores.iter_mut().zip(self.weights[k]) {
+                        *s += scale * w;
+                    }
+                }
+            }
         }
     }
 }
@@ -280,6 +320,13 @@ impl Bm25 {
     pub fn contains(&self, feature: Feature, doc: usize) -> bool {
         self.postings.contains(feature, doc)
     }
+
+    /// [`Bm25::contains`] for a feature's row (see [`Bm25::row`]), looked up once for several
+    /// documents.
+    #[must_use]
+    pub fn row_contains(&self, row: Option<u32>, doc: usize) -> bool {
+        row.is_some_and(|id| self.postings.row_contains(id, doc))
+    }
 }
 
 fn cosine_idf(docs: usize, df: usize) -> f32 {
@@ -293,6 +340,14 @@ fn sublinear(tf: u32) -> f32 {
     } else {
         1.0 + (tf as f32).ln()
     }
+}
+
+/// One query n-gram looked up in a [`Grams`] index (see [`Grams::gram`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Gram<'a> {
+    weights: Option<RowWeights<'a, 2>>,
+    count: f32,
+    tf: f32,
 }
 
 /// What a [`Grams`] query has added so far: its best BM25 score and its squared length.
@@ -380,9 +435,31 @@ impl Grams {
         totals: &mut GramsQuery,
         scores: [&mut [f32]; 2],
     ) {
-        let (c, tf) = (count as f32, sublinear(count));
-        let [bm25_idf, cosine_idf] = match row {
-            Some(id) => self.postings.add(id, |[bi, ci]| [bi * c, tf * ci], scores),
+        self.add_gram(&self.gram(row, count), totals, scores);
+    }
+
+    /// An n-gram of `row` and `count`, looked up once to be added into several queries' scores
+    /// with [`Grams::add_gram`] (as [`Grams::add`] adds it into one).
+    #[inline]
+    #[must_use]
+    pub fn gram(&self, row: Option<u32>, count: u32) -> Gram<'_> {
+        Gram {
+            weights: row.map(|id| self.postings.weights(id)),
+            count: count as f32,
+            tf: sublinear(count),
+        }
+    }
+
+    /// [`Grams::add`] of an n-gram looked up with [`Grams::gram`].
+    #[inline]
+    pub fn add_gram(&self, gram: &Gram, totals: &mut GramsQuery, scores: [&mut [f32]; 2]) {
+        let (c, tf) = (gram.count, gram.tf);
+        let [bm25_idf, cosine_idf] = match &gram.weights {
+            Some(weights) => {
+                let [bi, ci] = weights.idf;
+                weights.add([bi * c, tf * ci], scores);
+                weights.idf
+            }
             None => [self.bm25_unknown_idf, self.cosine_unknown_idf],
         };
         totals.best_possible += bm25_idf * c;

@@ -182,8 +182,54 @@ pub const VAGUE_WORDS: &[&str] = &[
 /// your daughter do PT too?") asks another parent, not the bot.
 pub const OTHER_PARENTS_CHILD: [&str; 2] = ["your", "child"];
 
-fn is_in(list: &[&str], word: &str) -> bool {
-    list.binary_search(&word).is_ok()
+/// Bits of [`class`]: which of the word lists above a word is in.
+mod bits {
+    pub const ASK_OPENING: u16 = 1;
+    pub const LEAD_IN: u16 = 1 << 1;
+    pub const WH: u16 = 1 << 2;
+    pub const REQUEST: u16 = 1 << 3;
+    pub const THANKS: u16 = 1 << 4;
+    pub const GREETING: u16 = 1 << 5;
+    pub const REACTION: u16 = 1 << 6;
+    pub const VAGUE: u16 = 1 << 7;
+    pub const AUXILIARY: u16 = 1 << 8;
+    pub const BACK_POINTING: u16 = 1 << 9;
+    /// The lists of [`super::is_discourse`].
+    pub const DISCOURSE: u16 =
+        ASK_OPENING | LEAD_IN | REQUEST | THANKS | GREETING | REACTION | VAGUE;
+    /// The lists of a part of chatter words alone ([`super::Form::only_chatter`]).
+    pub const CHATTER: u16 = REACTION | THANKS | GREETING | LEAD_IN;
+}
+
+/// The word lists `word` is in, as [`bits`]: one hash lookup instead of a binary search per
+/// list (the searches of [`form`] were a fourteenth of reading a long message).
+fn class(word: &str) -> u16 {
+    static CLASSES: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, u16>> =
+        std::sync::OnceLock::new();
+    CLASSES
+        .get_or_init(|| {
+            let mut classes = rustc_hash::FxHashMap::default();
+            for (list, bit) in [
+                (ASK_OPENINGS, bits::ASK_OPENING),
+                (LEAD_IN_WORDS, bits::LEAD_IN),
+                (WH_WORDS, bits::WH),
+                (REQUEST_WORDS, bits::REQUEST),
+                (THANKS_WORDS, bits::THANKS),
+                (GREETING_WORDS, bits::GREETING),
+                (REACTION_WORDS, bits::REACTION),
+                (VAGUE_WORDS, bits::VAGUE),
+                (AUXILIARY_OPENINGS, bits::AUXILIARY),
+                (BACK_POINTING_PRONOUNS, bits::BACK_POINTING),
+            ] {
+                for &word in list {
+                    *classes.entry(word).or_insert(0) |= bit;
+                }
+            }
+            classes
+        })
+        .get(word)
+        .copied()
+        .unwrap_or(0)
 }
 
 /// Is `word` a discourse word of one of the lists above (it says that someone asks, thanks or
@@ -191,26 +237,7 @@ fn is_in(list: &[&str], word: &str) -> bool {
 /// not count as what a question is about.
 #[must_use]
 pub fn is_discourse(word: &str) -> bool {
-    // The lists' words in one hash set, built once (seven binary searches per word were a
-    // twentieth of reading a long message).
-    static DISCOURSE: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    DISCOURSE
-        .get_or_init(|| {
-            [
-                ASK_OPENINGS,
-                LEAD_IN_WORDS,
-                REQUEST_WORDS,
-                THANKS_WORDS,
-                GREETING_WORDS,
-                REACTION_WORDS,
-                VAGUE_WORDS,
-            ]
-            .iter()
-            .flat_map(|list| list.iter().copied())
-            .collect()
-        })
-        .contains(word)
+    class(word) & bits::DISCOURSE != 0
 }
 
 /// One sentence or clause of a message, as typed.
@@ -226,9 +253,9 @@ pub struct Part {
 /// thought in chat: "panic a bit 😟 how do i know").
 fn is_break(c: char) -> bool {
     matches!(c, '?' | '!' | '.' | ';' | '\n' | '？' | '！' | '。')
-        || (!c.is_alphanumeric()
+        || (!c.is_ascii()
+            && !c.is_alphanumeric()
             && !c.is_whitespace()
-            && !c.is_ascii()
             && !matches!(
                 c,
                 '’' | '‘' | '“' | '”' | '–' | '—' | '…' | '\u{200d}' | '\u{fe0f}'
@@ -240,16 +267,17 @@ fn is_break(c: char) -> bool {
 #[must_use]
 pub fn split(message: &str) -> Vec<Part> {
     let mut parts = Vec::new();
-    let mut current = String::new();
+    let mut current = String::with_capacity(128);
     let mut question_mark = false;
     let chars: Vec<char> = message.chars().take(MAX_MESSAGE_CHARS).collect();
     let flush = |current: &mut String, question_mark: &mut bool, parts: &mut Vec<Part>| {
         if current.chars().any(char::is_alphanumeric) {
             parts.push(Part {
-                text: std::mem::take(current).trim().to_owned(),
+                text: current.trim().to_owned(),
                 question_mark: *question_mark,
             });
         }
+        // Cleared, not taken: the next part reuses its buffer.
         current.clear();
         *question_mark = false;
     };
@@ -288,8 +316,8 @@ pub fn split(message: &str) -> Vec<Part> {
             i == 0 || !chars[i - 1].is_alphanumeric() && !text::is_apostrophe(chars[i - 1]);
         if word_start
             && parts.len() + 1 < MAX_PARTS
-            && current.chars().any(char::is_alphanumeric)
             && starts_with_contrast(&chars[i..])
+            && current.chars().any(char::is_alphanumeric)
         {
             flush(&mut current, &mut question_mark, &mut parts);
         }
@@ -322,21 +350,18 @@ fn starts_with_contrast(rest: &[char]) -> bool {
 fn opens_question(rest: &[char]) -> bool {
     let head: String = rest.iter().take(40).collect();
     let words = text::words(&head);
-    first_opening(&words).is_some_and(|w| is_in(ASK_OPENINGS, w))
+    first_opening(&words).is_some_and(|w| class(w) & bits::ASK_OPENING != 0)
 }
 
 /// Is `word` one of the [`LEAD_IN_WORDS`]?
 #[must_use]
 pub fn is_lead_in(word: &str) -> bool {
-    is_in(LEAD_IN_WORDS, word)
+    class(word) & bits::LEAD_IN != 0
 }
 
 /// The first word after the lead-in words.
 fn first_opening(words: &[String]) -> Option<&str> {
-    words
-        .iter()
-        .map(String::as_str)
-        .find(|w| !is_in(LEAD_IN_WORDS, w))
+    words.iter().map(String::as_str).find(|w| !is_lead_in(w))
 }
 
 /// Auxiliary verbs that open a yes/no question ("does", "is", "would"), sorted.
@@ -350,15 +375,13 @@ pub const BACK_POINTING_PRONOUNS: &[&str] = &["it", "that", "these", "this", "th
 
 /// True when the part opens with an auxiliary and a pronoun that points back: it asks about
 /// what was said before it ("does it make a difference?" after the question it is about).
-fn points_back(words: &[String]) -> bool {
-    let mut opening = words
-        .iter()
-        .map(String::as_str)
-        .skip_while(|w| is_in(LEAD_IN_WORDS, w));
+/// `classes` are the words' [`class`]es.
+fn points_back(classes: &[u16]) -> bool {
+    let mut opening = classes.iter().skip_while(|&&c| c & bits::LEAD_IN != 0);
     matches!(
         (opening.next(), opening.next()),
         (Some(aux), Some(pronoun))
-            if is_in(AUXILIARY_OPENINGS, aux) && is_in(BACK_POINTING_PRONOUNS, pronoun)
+            if aux & bits::AUXILIARY != 0 && pronoun & bits::BACK_POINTING != 0
     )
 }
 
@@ -396,18 +419,28 @@ pub const ELABORATION_MAX_WORDS: usize = 6;
 /// Reads the form of one part from its words and its punctuation.
 #[must_use]
 pub fn form(words: &[String], question_mark: bool) -> Form {
-    let has = |list: &[&str]| words.iter().any(|w| is_in(list, w));
+    // Each word's lists, looked up once.
+    let mut classes = [0_u16; MAX_PART_WORDS];
+    let classes = match words.len() {
+        n if n <= classes.len() => {
+            for (class_of, word) in classes.iter_mut().zip(words) {
+                *class_of = class(word);
+            }
+            &classes[..n]
+        }
+        _ => &words.iter().map(|w| class(w)).collect::<Vec<u16>>()[..],
+    };
+    let any: u16 = classes.iter().fold(0, |all, &c| all | c);
+    let has = |bit: u16| any & bit != 0;
     let asks_another_parent = words
         .windows(2)
         .any(|pair| pair[0] == OTHER_PARENTS_CHILD[0] && pair[1] == OTHER_PARENTS_CHILD[1]);
-    let opens_asking = first_opening(words).is_some_and(|w| is_in(ASK_OPENINGS, w));
-    let asks_by_its_words = opens_asking || has(REQUEST_WORDS) || has(WH_WORDS);
-    let only_chatter = !words.is_empty()
-        && words.iter().all(|w| {
-            [REACTION_WORDS, THANKS_WORDS, GREETING_WORDS, LEAD_IN_WORDS]
-                .iter()
-                .any(|list| is_in(list, w))
-        });
+    let opens_asking = classes
+        .iter()
+        .find(|&&c| c & bits::LEAD_IN == 0)
+        .is_some_and(|&c| c & bits::ASK_OPENING != 0);
+    let asks_by_its_words = opens_asking || has(bits::REQUEST) || has(bits::WH);
+    let only_chatter = !words.is_empty() && classes.iter().all(|&c| c & bits::CHATTER != 0);
     Form {
         // "ok?", "lol?", "yeah?": a reaction said with a rising tone asks nothing.
         asks: (question_mark && !only_chatter) || asks_by_its_words,
@@ -417,10 +450,10 @@ pub fn form(words: &[String], question_mark: bool) -> Form {
             && !words.is_empty()
             && words.len() <= ELABORATION_MAX_WORDS,
         asks_another_parent,
-        points_back: points_back(words),
-        thanks: has(THANKS_WORDS),
-        greeting: has(GREETING_WORDS),
-        reaction: has(REACTION_WORDS),
+        points_back: points_back(classes),
+        thanks: has(bits::THANKS),
+        greeting: has(bits::GREETING),
+        reaction: has(bits::REACTION),
     }
 }
 
@@ -458,6 +491,32 @@ mod tests {
             sorted.sort_unstable();
             assert_eq!(sorted, list);
         }
+    }
+
+    #[test]
+    fn a_words_class_is_the_lists_it_is_in() {
+        let lists = [
+            (ASK_OPENINGS, bits::ASK_OPENING),
+            (LEAD_IN_WORDS, bits::LEAD_IN),
+            (WH_WORDS, bits::WH),
+            (REQUEST_WORDS, bits::REQUEST),
+            (THANKS_WORDS, bits::THANKS),
+            (GREETING_WORDS, bits::GREETING),
+            (REACTION_WORDS, bits::REACTION),
+            (VAGUE_WORDS, bits::VAGUE),
+            (AUXILIARY_OPENINGS, bits::AUXILIARY),
+            (BACK_POINTING_PRONOUNS, bits::BACK_POINTING),
+        ];
+        for word in lists
+            .iter()
+            .flat_map(|(list, _)| list.iter())
+            .chain(&["ot", "walk"])
+        {
+            for (list, bit) in lists {
+                assert_eq!(class(word) & bit != 0, list.contains(word), "{word}");
+            }
+        }
+        assert!(is_discourse("thanks") && is_discourse("kinda") && !is_discourse("was"));
     }
 
     #[test]

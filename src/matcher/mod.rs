@@ -389,7 +389,7 @@ impl Reading {
         let tops: Vec<(&Window, f32)> = self
             .windows
             .iter()
-            .map(|w| (w, w.admissible().first().map_or(-1.0, |c| c.score)))
+            .map(|w| (w, w.best_admissible_score().unwrap_or(-1.0)))
             .collect();
         let last_question = tops
             .iter()
@@ -414,13 +414,11 @@ impl Window {
         let mut list: Vec<Candidate> = self
             .candidates
             .iter()
-            .filter_map(|j| match j.refusal {
-                None => Some(j.candidate.clone()),
-                Some(Refusal::TopicNotCovered(_)) => Some(Candidate {
-                    score: j.candidate.score * UNCOVERED_TOPIC_FACTOR,
+            .filter_map(|j| {
+                admissible_score(j).map(|score| Candidate {
+                    score,
                     ..j.candidate.clone()
-                }),
-                Some(_) => None,
+                })
             })
             .collect();
         list.sort_by(|a, b| {
@@ -428,18 +426,39 @@ impl Window {
                 .total_cmp(&a.score)
                 .then_with(|| a.entry.cmp(&b.entry))
         });
-        let dominated = match (self.candidates.first(), list.first()) {
-            (Some(first), Some(best)) => {
-                matches!(first.refusal, Some(Refusal::OtherAlternative { .. }))
-                    && first.candidate.score >= OTHER_ALTERNATIVE_DOMINANCE * best.score
-            }
-            _ => false,
-        };
-        if dominated {
+        if list.first().is_some_and(|best| self.dominated(best.score)) {
             Vec::new()
         } else {
             list
         }
+    }
+
+    /// The score of the first of [`Window::admissible`], without building the list.
+    fn best_admissible_score(&self) -> Option<f32> {
+        let best = self
+            .candidates
+            .iter()
+            .filter_map(admissible_score)
+            .max_by(f32::total_cmp)?;
+        (!self.dominated(best)).then_some(best)
+    }
+
+    /// True when the window's best candidate was refused for naming the other alternative and
+    /// outscores `best`, the best admissible score, by [`OTHER_ALTERNATIVE_DOMINANCE`].
+    fn dominated(&self, best: f32) -> bool {
+        self.candidates.first().is_some_and(|first| {
+            matches!(first.refusal, Some(Refusal::OtherAlternative { .. }))
+                && first.candidate.score >= OTHER_ALTERNATIVE_DOMINANCE * best
+        })
+    }
+}
+
+/// A candidate's score as it may answer (see [`Window::admissible`]), or `None` when it may not.
+fn admissible_score(j: &Judged) -> Option<f32> {
+    match j.refusal {
+        None => Some(j.candidate.score),
+        Some(Refusal::TopicNotCovered(_)) => Some(j.candidate.score * UNCOVERED_TOPIC_FACTOR),
+        Some(_) => None,
     }
 }
 
@@ -744,9 +763,11 @@ impl Matcher {
     /// the bit.
     fn span_scores(&self, parts: &[Words], spans: &[std::ops::Range<usize>]) -> Vec<[Vec<f32>; 4]> {
         let n = self.ids.len();
+        // Padded (see `index::LANES`): entries past `n` stay zero and are never read.
+        let len = index::score_len(n);
         let mut out: Vec<[Vec<f32>; 4]> = spans
             .iter()
-            .map(|_| std::array::from_fn(|_| vec![0.0; n]))
+            .map(|_| std::array::from_fn(|_| vec![0.0; len]))
             .collect();
         if spans.is_empty() {
             return out;
@@ -760,8 +781,9 @@ impl Matcher {
             .iter()
             .map(|span| segmented.segments(span.clone()))
             .collect();
-        let grams = self.span_grams(&segmented, &ranges, &mut out);
-        let (pairs, stems) = self.span_words(&segmented, &ranges, &mut out);
+        let masks = segment_masks(&ranges);
+        let grams = self.span_grams(&segmented, (&ranges, masks.as_deref()), &mut out);
+        let (pairs, stems) = self.span_words(&segmented, (&ranges, masks.as_deref()), &mut out);
         for (t, [bm25, pair_scores, stem_scores, cosine]) in out.iter_mut().enumerate() {
             self.grams.finish(grams[t], [bm25, cosine]);
             self.stems_and_pairs.finish(pairs[t], pair_scores);
@@ -775,7 +797,7 @@ impl Matcher {
     fn span_grams(
         &self,
         segmented: &Segmented,
-        ranges: &[Option<(u32, u32)>],
+        (ranges, masks): StretchSegments<'_>,
         out: &mut [[Vec<f32>; 4]],
     ) -> Vec<GramsQuery> {
         let within = |range: Option<(u32, u32)>, segment: u32| {
@@ -783,6 +805,19 @@ impl Matcher {
         };
         let mut grams = vec![GramsQuery::default(); ranges.len()];
         for group in segmented.grams.chunk_by(|a, b| a.0 == b.0) {
+            if let (Some(masks), [(feature, segment)]) = (masks, group) {
+                let mut mask = masks.get(*segment as usize).copied().unwrap_or(0);
+                if mask != 0 {
+                    let gram = self.grams.gram(self.grams.row(*feature), 1);
+                    while mask != 0 {
+                        let t = mask.trailing_zeros() as usize;
+                        mask &= mask - 1;
+                        let [bm25, _, _, cosine] = &mut out[t];
+                        self.grams.add_gram(&gram, &mut grams[t], [bm25, cosine]);
+                    }
+                }
+                continue;
+            }
             let mut row = None;
             for ((&range, scores), totals) in ranges.iter().zip(out.iter_mut()).zip(&mut grams) {
                 let count = match group {
@@ -804,7 +839,7 @@ impl Matcher {
     fn span_words(
         &self,
         segmented: &Segmented,
-        ranges: &[Option<(u32, u32)>],
+        (ranges, masks): StretchSegments<'_>,
         out: &mut [[Vec<f32>; 4]],
     ) -> (Vec<Bm25Query>, Vec<Bm25Query>) {
         let within = |range: Option<(u32, u32)>, segment: u32| {
@@ -825,6 +860,22 @@ impl Matcher {
             } else {
                 None
             };
+            if let (Some(masks), [item]) = (masks, group) {
+                // Once in the message: straight to the stretches that hold it (see
+                // `segment_masks`), a count of 1.
+                let mut mask = masks.get(item.segment as usize).copied().unwrap_or(0);
+                while mask != 0 {
+                    let t = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    let [_, pair_scores, stem_scores, _] = &mut out[t];
+                    self.stems_and_pairs
+                        .add(pair_row, weight, &mut pairs[t], pair_scores);
+                    if !item.pair {
+                        self.stems.add(stem_row, weight, &mut stems[t], stem_scores);
+                    }
+                }
+                continue;
+            }
             for (t, &range) in ranges.iter().enumerate() {
                 let (mut with_pairs, mut alone) = (0_u32, 0_u32);
                 for item in group.iter().filter(|item| within(range, item.segment)) {
@@ -884,11 +935,23 @@ impl Matcher {
         // Best first; among equal scores, the entry listed first.
         let by_score =
             |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
-        // One pass, keeping the best `k` in order (no list of every entry to select from).
+        // Every entry's score in a loop of its own (which vectorises), then one pass keeping
+        // the best `k` in order (no list of every entry to sort).
+        let n = self.ids.len();
+        let mut scores: Vec<f32> = (0..n).map(|entry| self.combined_at(parts, entry)).collect();
+        if let Some(story) = story {
+            for (score, s) in scores.iter_mut().zip(story) {
+                *score += STORY_WEIGHT * s;
+            }
+        } else {
+            // As adding a lift of 0 (which turns -0 into 0).
+            for score in &mut scores {
+                *score += 0.0;
+            }
+        }
         let mut ranked: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
-        for entry in 0..self.ids.len() {
-            let lift = story.map_or(0.0, |s| STORY_WEIGHT * s[entry]);
-            let item = (entry, (self.combined_at(parts, entry) + lift).min(1.0));
+        for (entry, &score) in scores.iter().enumerate() {
+            let item = (entry, score.min(1.0));
             if item.1 <= 0.0 || item.1.is_nan() || k == 0 {
                 continue;
             }
@@ -1070,7 +1133,12 @@ impl Matcher {
             .into_iter()
             .zip(scores)
             .map(|((span, asking, question), scores)| {
-                let mut joined = Words::default();
+                let len = words[span.clone()].iter().map(|w| w.words.len()).sum();
+                let mut joined = Words {
+                    words: Vec::with_capacity(len),
+                    stems: Vec::with_capacity(len),
+                    stop: Vec::with_capacity(len),
+                };
                 for w in &words[span.clone()] {
                     joined.extend(w);
                 }
@@ -1173,15 +1241,20 @@ impl Matcher {
         (topic, question_type): (&[TopicWord], Option<&WordAndStem>),
         story: Option<&[f32]>,
     ) -> Window {
-        let stem_features: Vec<u64> = words.stems.iter().map(|s| stem_feature(s)).collect();
+        // Each word's stem row, looked up once for all the candidates.
+        let stem_rows: Vec<Option<u32>> = words
+            .stems
+            .iter()
+            .map(|s| self.stems.row(stem_feature(s)))
+            .collect();
         let candidates = self
             .top_with(scores, MAX_CANDIDATES, story)
             .into_iter()
             .map(|candidate| {
                 let entry = candidate.entry;
                 let mut matched_words: Vec<String> = Vec::new();
-                for (word, &stem) in words.words.iter().zip(&stem_features) {
-                    if self.stems.contains(stem, entry) && !matched_words.contains(word) {
+                for (word, &row) in words.words.iter().zip(&stem_rows) {
+                    if self.stems.row_contains(row, entry) && !matched_words.contains(word) {
                         matched_words.push(word.clone());
                     }
                 }
@@ -1399,11 +1472,11 @@ fn read_words(
         words.iter().map(|w| vocabulary.analyse(w)).unzip();
     let names = names_and_acronyms(text);
     let mut corrected = false;
-    for (word, stem) in words.iter_mut().zip(&stems) {
+    for ((word, stem), &is_stop) in words.iter_mut().zip(&stems).zip(&stop) {
         if names.contains(word) {
             continue;
         }
-        if let Some(fixed) = vocabulary.correct_stemmed(word, stem, lookups) {
+        if let Some(fixed) = vocabulary.correct_stemmed(word, (stem, is_stop), lookups) {
             corrections.push((word.clone(), fixed.clone()));
             *word = fixed;
             corrected = true;
@@ -1415,6 +1488,29 @@ fn read_words(
         (stems, stop) = words.iter().map(|w| vocabulary.analyse(w)).unzip();
     }
     (Words { words, stems, stop }, corrections)
+}
+
+/// The stretches of a [`Segmented`] message (each as `Segmented::segments` gives it), and
+/// [`segment_masks`] of them.
+type StretchSegments<'a> = (&'a [Option<(u32, u32)>], Option<&'a [u64]>);
+
+/// Per segment of a [`Segmented`] message, a bit per stretch of `ranges` (as
+/// [`Segmented::segments`] gives them) that holds it, when there are at most 64 stretches: a
+/// feature that occurs once (most do) goes straight to those stretches. Each stretch's features
+/// are still added in the same order, so its sums are the same to the bit.
+fn segment_masks(ranges: &[Option<(u32, u32)>]) -> Option<Vec<u64>> {
+    (ranges.len() <= 64).then(|| {
+        let segments = ranges.iter().flatten().map(|&(_, last)| last as usize + 1);
+        let mut masks = vec![0_u64; segments.max().unwrap_or(0)];
+        for (t, range) in ranges.iter().enumerate() {
+            if let Some((first, last)) = *range {
+                for mask in &mut masks[first as usize..=last as usize] {
+                    *mask |= 1 << t;
+                }
+            }
+        }
+        masks
+    })
 }
 
 /// The topic words of consecutive parts, each stem once (first occurrence first), as

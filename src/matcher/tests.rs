@@ -583,3 +583,42 @@ fn a_how_question_is_answered_by_an_entry_that_holds_the_rest_of_it() {
         "{refusal:?}"
     );
 }
+
+#[test]
+fn best_admissible_score_is_the_first_admissible_candidates() {
+    let matcher = therapy_fixture();
+    let messages = [
+        "what happens at an OT evaluation?",
+        "my son is 3 and not walking well. would PT help? or is OT better for that?",
+        "is OT or PT right for a toddler who cant hold a spoon, and how long is a session?",
+        "thanks! and what does a physical therapist do",
+    ];
+    let mut windows = 0;
+    for message in messages {
+        for addressing in [Addressing::Direct, Addressing::HelpChannel] {
+            for window in &matcher.read(message, addressing).windows {
+                windows += 1;
+                assert_eq!(
+                    window.best_admissible_score(),
+                    window.admissible().first().map(|c| c.score),
+                    "{message}: {window:?}"
+                );
+            }
+        }
+    }
+    assert!(windows > 8, "{windows}");
+}
+
+#[test]
+fn span_scores_pad_score_vectors_with_zeros_past_the_entries() {
+    let matcher = therapy_fixture();
+    let words = Words {
+        words: vec!["physical".into(), "therapy".into()],
+        stems: vec!["physic".into(), "therapi".into()],
+        stop: vec![false, false],
+    };
+    for scores in matcher.scores(&words) {
+        assert_eq!(scores.len(), index::score_len(matcher.len()));
+        assert!(scores[matcher.len()..].iter().all(|&s| s == 0.0));
+    }
+}

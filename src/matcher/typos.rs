@@ -312,21 +312,23 @@ impl Vocabulary {
     /// The word `word` was most likely meant to be, when it is not what was meant.
     #[cfg(test)]
     pub(crate) fn correct(&self, word: &str, lookups: &mut usize) -> Option<String> {
-        self.correct_stemmed(word, &crate::text::stem(word), lookups)
+        let stop = crate::text::is_stop_word(word);
+        self.correct_stemmed(word, (&crate::text::stem(word), stop), lookups)
     }
 
-    /// [`Vocabulary::correct`] for a word whose stem is known.
+    /// [`Vocabulary::correct`] for a word whose stem and stop flag ([`Vocabulary::analyse`]) are
+    /// known.
     pub(crate) fn correct_stemmed(
         &self,
         word: &str,
-        stem: &str,
+        (stem, stop): (&str, bool),
         lookups: &mut usize,
     ) -> Option<String> {
         let len = word.chars().count();
         if !(TYPO_MIN_LEN..=TYPO_MAX_LEN).contains(&len)
             || self.holds(word)
             || word.chars().any(|c| !c.is_alphabetic())
-            || crate::text::is_stop_word(word)
+            || stop
             || super::message::is_discourse(word)
             || self.stems.contains(stem)
         {
