@@ -201,6 +201,20 @@ mod bits {
     pub const CHATTER: u16 = REACTION | THANKS | GREETING | LEAD_IN;
 }
 
+/// Each word list [`class`] knows, with its bit.
+const CLASS_LISTS: [(&[&str], u16); 10] = [
+    (ASK_OPENINGS, bits::ASK_OPENING),
+    (LEAD_IN_WORDS, bits::LEAD_IN),
+    (WH_WORDS, bits::WH),
+    (REQUEST_WORDS, bits::REQUEST),
+    (THANKS_WORDS, bits::THANKS),
+    (GREETING_WORDS, bits::GREETING),
+    (REACTION_WORDS, bits::REACTION),
+    (VAGUE_WORDS, bits::VAGUE),
+    (AUXILIARY_OPENINGS, bits::AUXILIARY),
+    (BACK_POINTING_PRONOUNS, bits::BACK_POINTING),
+];
+
 /// The word lists `word` is in, as [`bits`]: one hash lookup instead of a binary search per
 /// list (the searches of [`form`] were a fourteenth of reading a long message).
 fn class(word: &str) -> u16 {
@@ -209,18 +223,7 @@ fn class(word: &str) -> u16 {
     CLASSES
         .get_or_init(|| {
             let mut classes = rustc_hash::FxHashMap::default();
-            for (list, bit) in [
-                (ASK_OPENINGS, bits::ASK_OPENING),
-                (LEAD_IN_WORDS, bits::LEAD_IN),
-                (WH_WORDS, bits::WH),
-                (REQUEST_WORDS, bits::REQUEST),
-                (THANKS_WORDS, bits::THANKS),
-                (GREETING_WORDS, bits::GREETING),
-                (REACTION_WORDS, bits::REACTION),
-                (VAGUE_WORDS, bits::VAGUE),
-                (AUXILIARY_OPENINGS, bits::AUXILIARY),
-                (BACK_POINTING_PRONOUNS, bits::BACK_POINTING),
-            ] {
+            for (list, bit) in CLASS_LISTS {
                 for &word in list {
                     *classes.entry(word).or_insert(0) |= bit;
                 }
@@ -495,24 +498,12 @@ mod tests {
 
     #[test]
     fn a_words_class_is_the_lists_it_is_in() {
-        let lists = [
-            (ASK_OPENINGS, bits::ASK_OPENING),
-            (LEAD_IN_WORDS, bits::LEAD_IN),
-            (WH_WORDS, bits::WH),
-            (REQUEST_WORDS, bits::REQUEST),
-            (THANKS_WORDS, bits::THANKS),
-            (GREETING_WORDS, bits::GREETING),
-            (REACTION_WORDS, bits::REACTION),
-            (VAGUE_WORDS, bits::VAGUE),
-            (AUXILIARY_OPENINGS, bits::AUXILIARY),
-            (BACK_POINTING_PRONOUNS, bits::BACK_POINTING),
-        ];
-        for word in lists
+        for word in CLASS_LISTS
             .iter()
             .flat_map(|(list, _)| list.iter())
             .chain(&["ot", "walk"])
         {
-            for (list, bit) in lists {
+            for (list, bit) in CLASS_LISTS {
                 assert_eq!(class(word) & bit != 0, list.contains(word), "{word}");
             }
         }
