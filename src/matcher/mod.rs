@@ -1196,10 +1196,8 @@ impl Matcher {
                 .zip(&part.stop)
                 .enumerate()
             {
-                if stop
+                if !may_name(word, stop)
                     || message::is_discourse(word)
-                    || word.chars().count() < 3
-                    || !word.chars().all(char::is_alphabetic)
                     || out.iter().any(|t| &t.stem == stem)
                 {
                     continue;
@@ -1399,15 +1397,19 @@ impl Reading {
 
 /// An FAQ text's words as the index reads them: normalised, synonyms applied, each distinct word
 /// stemmed once (its analysis kept in `analysed`).
+/// Whether a word may say what a text is about: not a function word, and a word of three
+/// letters or more (not "ot", "2", "3yo").
+fn may_name(word: &str, stop: bool) -> bool {
+    !stop && word.chars().count() >= 3 && word.chars().all(char::is_alphabetic)
+}
+
 /// The distinct stems of an FAQ text's words that may name a thing: not function words, at
 /// least three letters, not generic English (see [`GENERIC_WORD_COUNT`]).
 fn naming_stems(words: &Words) -> Vec<u64> {
     let mut out: Vec<u64> = Vec::new();
     for ((word, stem), &stop) in words.words.iter().zip(&words.stems).zip(&words.stop) {
         let feature = stem_feature(stem);
-        if !stop
-            && word.chars().count() >= 3
-            && word.chars().all(char::is_alphabetic)
+        if may_name(word, stop)
             && typos::frequency(word).unwrap_or(0.0) < GENERIC_WORD_COUNT
             && !out.contains(&feature)
         {
