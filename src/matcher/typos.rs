@@ -344,7 +344,11 @@ impl Vocabulary {
         *lookups -= 1;
         let typed_score = typed_frequency.map_or(0.0, f32::ln) + CORRECTION_MARGIN;
         let typed: Vec<char> = word.chars().collect();
-        let keys = deletions(word, 2);
+        // A word shorter than [`TYPO_TWO_EDITS_LEN`] is one edit from its correction, or two
+        // omitted letters (the word itself is then a deletion of the target): its own
+        // deletions of two letters find only targets it may not be corrected into, and for a
+        // short word they are one or two letters long, which thousands of targets share.
+        let keys = deletions(word, if len >= TYPO_TWO_EDITS_LEN { 2 } else { 1 });
         let english = english();
         let mut best: Option<(f32, &str)> = None;
         let mut chars = [' '; TYPO_MAX_LEN];
