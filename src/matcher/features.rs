@@ -2,6 +2,7 @@
 //! forms for free), stemmed words, and adjacent stemmed word pairs (which carry word order).
 
 use super::index::{Bag, Feature};
+use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 
 /// Kinds of feature, mixed into the hash so that a word and an n-gram never collide by design.
@@ -166,6 +167,85 @@ pub struct Segmented {
     pub segment_of: Vec<Option<u32>>,
 }
 
+/// The lists a [`Segmented`] and its sorts fill, kept for the thread's next message (see
+/// [`BUFFERS`]).
+#[derive(Debug, Default)]
+struct Buffers {
+    grams: Vec<(Feature, u32)>,
+    words: Vec<WordItem>,
+    /// Scratch of the sorts (see [`sort_by_hash_in`]).
+    sorted_grams: Vec<(Feature, u32)>,
+    sorted_words: Vec<WordItem>,
+    starts: Vec<u32>,
+}
+
+/// A list longer than this many items is not kept (see [`BUFFERS`]): a pasted page would
+/// otherwise hold its megabytes for the life of the thread, and allocating anew costs little
+/// beside reading it.
+const KEPT_ITEMS_MAX: usize = 1 << 16;
+
+impl Buffers {
+    /// Drops the lists too long to keep (see [`KEPT_ITEMS_MAX`]).
+    fn trimmed(mut self) -> Self {
+        fn trim<T>(list: &mut Vec<T>) {
+            list.clear();
+            if list.capacity() > KEPT_ITEMS_MAX {
+                *list = Vec::new();
+            }
+        }
+        trim(&mut self.grams);
+        trim(&mut self.words);
+        trim(&mut self.sorted_grams);
+        trim(&mut self.sorted_words);
+        trim(&mut self.starts);
+        self
+    }
+}
+
+thread_local! {
+    /// The lists of the thread's last [`Segmented`], reused by the next one. A message's
+    /// n-grams take a few kilobytes: allocated for each message, they were the one large
+    /// allocation of a read, on which the allocator gathers up every small block freed since
+    /// (a tenth of the instructions of reading a CLINC150 query).
+    static BUFFERS: RefCell<Buffers> = RefCell::default();
+}
+
+/// Takes the thread's kept lists (empty ones when there are none).
+fn take_buffers() -> Buffers {
+    BUFFERS
+        .try_with(|kept| std::mem::take(&mut *kept.borrow_mut()))
+        .unwrap_or_default()
+}
+
+/// Keeps `buffers` for the thread's next message, with the lists it already keeps.
+fn keep_buffers(buffers: Buffers) {
+    let buffers = buffers.trimmed();
+    // Fails only while the thread ends, when nothing is to be kept.
+    let _ = BUFFERS.try_with(|kept| {
+        let mut kept = kept.borrow_mut();
+        fn keep<T>(kept: &mut Vec<T>, list: Vec<T>) {
+            if list.capacity() > kept.capacity() {
+                *kept = list;
+            }
+        }
+        keep(&mut kept.grams, buffers.grams);
+        keep(&mut kept.words, buffers.words);
+        keep(&mut kept.sorted_grams, buffers.sorted_grams);
+        keep(&mut kept.sorted_words, buffers.sorted_words);
+        keep(&mut kept.starts, buffers.starts);
+    });
+}
+
+impl Drop for Segmented {
+    fn drop(&mut self) {
+        keep_buffers(Buffers {
+            grams: std::mem::take(&mut self.grams),
+            words: std::mem::take(&mut self.words),
+            ..Buffers::default()
+        });
+    }
+}
+
 impl Segmented {
     /// The features of `parts`, each (words, stems, stop flags).
     #[must_use]
@@ -173,9 +253,11 @@ impl Segmented {
         parts: impl IntoIterator<Item = (&'a [String], &'a [String], &'a [bool])>,
     ) -> Self {
         let parts = parts.into_iter();
+        let mut buffers = take_buffers();
         let mut out = Segmented {
             segment_of: Vec::with_capacity(parts.size_hint().0),
-            ..Segmented::default()
+            grams: std::mem::take(&mut buffers.grams),
+            words: std::mem::take(&mut buffers.words),
         };
         let mut chars = Vec::with_capacity(64);
         let mut previous: Option<(&[String], &String, bool)> = None;
@@ -221,16 +303,19 @@ impl Segmented {
             }
             previous = stems.last().map(|s| (words, s, stop[stop.len() - 1]));
         }
-        sort_by_hash(
+        sort_by_hash_in(
             &mut out.grams,
+            (&mut buffers.sorted_grams, &mut buffers.starts),
             |&(feature, _)| feature,
             |&(feature, _)| feature,
         );
-        sort_by_hash(
+        sort_by_hash_in(
             &mut out.words,
+            (&mut buffers.sorted_words, &mut buffers.starts),
             |item| item.feature,
             |item| (item.feature, item.stop),
         );
+        keep_buffers(buffers);
         out
     }
 
@@ -253,20 +338,31 @@ pub(crate) fn sort_by_hash<T: Copy, K: Ord>(
     hash: impl Fn(&T) -> u64,
     key: impl Fn(&T) -> K,
 ) {
+    sort_by_hash_in(items, (&mut Vec::new(), &mut Vec::new()), hash, key);
+}
+
+/// [`sort_by_hash`] with its scratch lists given (`sorted` ends up holding the list as it was).
+fn sort_by_hash_in<T: Copy, K: Ord>(
+    items: &mut Vec<T>,
+    (sorted, starts): (&mut Vec<T>, &mut Vec<u32>),
+    hash: impl Fn(&T) -> u64,
+    key: impl Fn(&T) -> K,
+) {
     let n = items.len();
     if n < 2 {
         return;
     }
     let bits = usize::BITS - (n - 1).leading_zeros();
     let bucket = |item: &T| (hash(item) >> (64 - bits)) as usize;
-    let mut starts = vec![0_u32; (1 << bits) + 1];
+    starts.clear();
+    starts.resize((1 << bits) + 1, 0);
     for item in items.iter() {
         starts[bucket(item) + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut sorted = items.clone();
+    sorted.clone_from(items);
     for item in items.iter() {
         let at = &mut starts[bucket(item)];
         sorted[*at as usize] = *item;
@@ -281,7 +377,7 @@ pub(crate) fn sort_by_hash<T: Copy, K: Ord>(
         }
         sorted[j] = item;
     }
-    *items = sorted;
+    std::mem::swap(items, sorted);
 }
 
 /// Calls `out` with each n-gram of the text of `before` and `after` joined that neither text
