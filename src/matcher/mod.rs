@@ -216,12 +216,6 @@ struct Words {
 }
 
 impl Words {
-    fn extend(&mut self, other: &Words) {
-        self.words.extend(other.words.iter().cloned());
-        self.stems.extend(other.stems.iter().cloned());
-        self.stop.extend(other.stop.iter().copied());
-    }
-
     fn features(&self) -> features::TextFeatures {
         extract(&self.words, &self.stems, &self.stop)
     }
@@ -494,10 +488,13 @@ pub const ALTERNATIVE_MIN_SHARE: f32 = 0.1;
 
 /// A word that says what a question is about, and how much an entry's lacking it counts
 /// against the entry.
-#[derive(Debug, Clone)]
-struct TopicWord {
-    word: String,
-    stem: String,
+#[derive(Debug, Clone, Copy)]
+struct TopicWord<'a> {
+    word: &'a str,
+    stem: &'a str,
+    /// The stem's row in the stem index (see [`Bm25::row`]), looked up once for every
+    /// candidate.
+    row: Option<u32>,
     /// 0 for a common English word the FAQ singles out (see [`DISTINCTIVE_WORD_SHARE`]): it
     /// counts for an entry that holds it, and not against one that lacks it ("two questions").
     uncovered_weight: f32,
@@ -1052,7 +1049,7 @@ impl Matcher {
         let points_back_to_a_question =
             |i: usize| forms[i].points_back && i > 0 && asks_the_bot(&forms[i - 1]);
         // Each part's topic words, once: a short question is read back over several parts.
-        let part_topics: Vec<Vec<TopicWord>> = if not_for_the_bot {
+        let part_topics: Vec<Vec<TopicWord<'_>>> = if not_for_the_bot {
             Vec::new()
         } else {
             words
@@ -1133,15 +1130,6 @@ impl Matcher {
             .into_iter()
             .zip(scores)
             .map(|((span, asking, question), scores)| {
-                let len = words[span.clone()].iter().map(|w| w.words.len()).sum();
-                let mut joined = Words {
-                    words: Vec::with_capacity(len),
-                    stems: Vec::with_capacity(len),
-                    stop: Vec::with_capacity(len),
-                };
-                for w in &words[span.clone()] {
-                    joined.extend(w);
-                }
                 let question_type = question_type(&words[question.start]);
                 // The question's own topic words decide what must be covered; the sentences
                 // read with it for lack of them only when it has none ("any advice?").
@@ -1163,7 +1151,7 @@ impl Matcher {
                 let story = if whole { None } else { story.as_deref() };
                 self.judge_window(
                     (span, question),
-                    joined,
+                    &words,
                     &scores,
                     (&topic, question_type.as_ref()),
                     story,
@@ -1183,10 +1171,10 @@ impl Matcher {
 
     /// The words of a stretch of parts that say what it is about: not function or discourse
     /// words, not generic English, not the FAQ's domain words. (word, stem) pairs.
-    fn topic_words(&self, parts: &[Words]) -> Vec<TopicWord> {
+    fn topic_words<'a>(&self, parts: &'a [Words]) -> Vec<TopicWord<'a>> {
         let domain = (DOMAIN_WORD_SHARE * self.ids.len() as f32).max(2.0);
         let distinct = (DISTINCTIVE_WORD_SHARE * self.ids.len() as f32).max(1.0);
-        let mut out: Vec<TopicWord> = Vec::new();
+        let mut out: Vec<TopicWord<'a>> = Vec::new();
         for part in parts {
             let mut previous: Option<usize> = None;
             for (at, ((word, stem), &stop)) in part
@@ -1198,11 +1186,12 @@ impl Matcher {
             {
                 if !may_name(word, stop)
                     || message::is_discourse(word)
-                    || out.iter().any(|t| &t.stem == stem)
+                    || out.iter().any(|t| t.stem == stem)
                 {
                     continue;
                 }
-                let df = self.stem_df.get(&stem_feature(stem)).map(|&df| df as f32);
+                let feature = stem_feature(stem);
+                let df = self.stem_df.get(&feature).map(|&df| df as f32);
                 if df.is_some_and(|df| df >= domain) {
                     continue;
                 }
@@ -1218,8 +1207,9 @@ impl Matcher {
                 let own = df.is_some_and(|df| df <= OWN_WORD_MAX_ENTRIES as f32)
                     && frequency < OWN_WORD_MAX_COUNT;
                 out.push(TopicWord {
-                    word: word.clone(),
-                    stem: stem.clone(),
+                    word,
+                    stem,
+                    row: self.stems.row(feature),
                     uncovered_weight,
                     covered_weight: if own { OWN_WORD_WEIGHT } else { 1.0 },
                     unseen: df.is_none(),
@@ -1234,16 +1224,37 @@ impl Matcher {
     fn judge_window(
         &self,
         (span, question): (Range<usize>, Range<usize>),
-        words: Words,
+        parts: &[Words],
         scores: &[Vec<f32>; 4],
         (topic, question_type): (&[TopicWord], Option<&WordAndStem>),
         story: Option<&[f32]>,
     ) -> Window {
-        // Each word's stem row, looked up once for all the candidates.
-        let stem_rows: Vec<Option<u32>> = words
-            .stems
+        let window = &parts[span.clone()];
+        let len = window.iter().map(|w| w.words.len()).sum();
+        let mut words: Vec<String> = Vec::with_capacity(len);
+        // Each word's stem row and stop flag, looked up once for all the candidates.
+        let mut stems: Vec<(Option<u32>, bool)> = Vec::with_capacity(len);
+        for part in window {
+            words.extend(part.words.iter().cloned());
+            stems.extend(
+                part.stems
+                    .iter()
+                    .zip(&part.stop)
+                    .map(|(stem, &stop)| (self.stems.row(stem_feature(stem)), stop)),
+            );
+        }
+        // Per group of alternatives, the ones the window names.
+        let asked: Vec<Vec<&str>> = self
+            .alternatives
+            .groups
             .iter()
-            .map(|s| self.stems.row(stem_feature(s)))
+            .map(|group| {
+                group
+                    .iter()
+                    .filter(|w| words.contains(w))
+                    .map(String::as_str)
+                    .collect()
+            })
             .collect();
         let candidates = self
             .top_with(scores, MAX_CANDIDATES, story)
@@ -1251,13 +1262,13 @@ impl Matcher {
             .map(|candidate| {
                 let entry = candidate.entry;
                 let mut matched_words: Vec<String> = Vec::new();
-                for (word, &row) in words.words.iter().zip(&stem_rows) {
+                for (word, &(row, _)) in words.iter().zip(&stems) {
                     if self.stems.row_contains(row, entry) && !matched_words.contains(word) {
                         matched_words.push(word.clone());
                     }
                 }
                 Judged {
-                    refusal: self.refusal(&words, topic, question_type, entry),
+                    refusal: self.refusal((&asked, &stems), topic, question_type, entry),
                     parts: std::array::from_fn(|i| scores[i][entry]),
                     candidate,
                     matched_words,
@@ -1267,52 +1278,48 @@ impl Matcher {
         Window {
             question,
             parts: span,
-            words: words.words,
+            words,
             candidates,
         }
     }
 
-    /// Why `entry` may not answer a window of `words`, if it may not.
+    /// Why `entry` may not answer a window that names the alternatives `asked` (per group) and
+    /// has the words of `stems` (row, stop flag), if it may not.
     fn refusal(
         &self,
-        words: &Words,
+        (asked, stems): (&[Vec<&str>], &[(Option<u32>, bool)]),
         topic: &[TopicWord],
         question_type: Option<&WordAndStem>,
         entry: usize,
     ) -> Option<Refusal> {
-        for (group, named) in self
+        for ((group, named), asked) in self
             .alternatives
             .groups
             .iter()
             .zip(&self.alternatives.named)
+            .zip(asked)
         {
-            let asked: Vec<String> = group
-                .iter()
-                .filter(|w| words.words.contains(w))
-                .cloned()
-                .collect();
             let bits = named.get(entry).copied().unwrap_or(0);
             if asked.is_empty() || bits == 0 {
                 continue;
             }
-            let entry_names: Vec<String> = group
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i < 64 && bits & (1 << i) != 0)
-                .map(|(_, w)| w.clone())
-                .collect();
-            if !asked.iter().any(|w| entry_names.contains(w)) {
+            let names = || {
+                group
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i < 64 && bits & (1 << i) != 0)
+                    .map(|(_, w)| w.as_str())
+            };
+            if !asked.iter().any(|w| names().any(|n| n == *w)) {
                 return Some(Refusal::OtherAlternative {
-                    asked,
-                    entry: entry_names,
+                    asked: asked.iter().map(|w| (*w).to_owned()).collect(),
+                    entry: names().map(str::to_owned).collect(),
                 });
             }
         }
-        let shares_a_word = words
-            .stems
+        let shares_a_word = stems
             .iter()
-            .zip(&words.stop)
-            .any(|(stem, &stop)| !stop && self.stems.contains(stem_feature(stem), entry));
+            .any(|&(row, stop)| !stop && self.stems.row_contains(row, entry));
         if !shares_a_word {
             return Some(Refusal::NothingShared);
         }
@@ -1330,11 +1337,11 @@ impl Matcher {
         let mut run: Option<f32> = None;
         let open = self.open.get(entry).copied().unwrap_or(false);
         for t in topic {
-            if self.stems.contains(stem_feature(&t.stem), entry) {
+            if self.stems.row_contains(t.row, entry) {
                 covered_weight += t.covered_weight;
                 run = None;
             } else if t.uncovered_weight > 0.0 && !(open && t.unseen) {
-                uncovered.push(t.word.clone());
+                uncovered.push(t.word.to_owned());
                 match run {
                     Some(most) if t.joined => {
                         uncovered_weight += (t.uncovered_weight - most).max(0.0);
@@ -1517,11 +1524,11 @@ fn segment_masks(ranges: &[Option<(u32, u32)>]) -> Option<Vec<u64>> {
 
 /// The topic words of consecutive parts, each stem once (first occurrence first), as
 /// [`Matcher::topic_words`] gives them for the parts together.
-fn merged_topics(parts: &[Vec<TopicWord>]) -> Vec<TopicWord> {
-    let mut out: Vec<TopicWord> = Vec::new();
+fn merged_topics<'a>(parts: &[Vec<TopicWord<'a>>]) -> Vec<TopicWord<'a>> {
+    let mut out: Vec<TopicWord<'a>> = Vec::new();
     for t in parts.iter().flatten() {
         if !out.iter().any(|o| o.stem == t.stem) {
-            out.push(t.clone());
+            out.push(*t);
         }
     }
     out
