@@ -271,8 +271,9 @@ pub struct Judged {
     pub refusal: Option<Refusal>,
     /// Scores of the four scorers: char-gram BM25, stem+pair BM25, stem BM25, char-gram cosine.
     pub parts: [f32; 4],
-    /// The window's words (after synonyms and typo correction) found in the entry.
-    pub matched_words: Vec<String>,
+    /// The window's words (after synonyms and typo correction) found in the entry, as indices
+    /// into [`Window::words`], each distinct word once (see [`Window::matched_words`]).
+    pub matched: Vec<usize>,
 }
 
 /// One stretch of a message scored on its own: an asking sentence, or it with the sentence
@@ -398,6 +399,16 @@ impl Reading {
 }
 
 impl Window {
+    /// The words of the window that `judged` (one of its candidates) holds.
+    #[must_use]
+    pub fn matched_words(&self, judged: &Judged) -> Vec<String> {
+        judged
+            .matched
+            .iter()
+            .filter_map(|&at| self.words.get(at).cloned())
+            .collect()
+    }
+
     /// The candidates that may answer, best first (those that leave the topic uncovered at
     /// [`UNCOVERED_TOPIC_FACTOR`] of their score): none when the window's best candidate was
     /// refused for naming the other alternative and outscores the best admissible one by
@@ -903,23 +914,22 @@ impl Matcher {
             .unwrap_or_else(|| std::array::from_fn(|_| vec![0.0; n]))
     }
 
-    /// Each entry's score: the weighted mean of the scorers.
+    /// Each entry's score: the weighted mean of the scorers. A scorer at a time over every
+    /// entry (loops that vectorise), adding in the scorers' order.
     fn combined(&self, parts: &[Vec<f32>; 4]) -> Vec<f32> {
-        (0..self.ids.len())
-            .map(|entry| self.combined_at(parts, entry))
-            .collect()
-    }
-
-    /// One entry's score: the weighted mean of the scorers.
-    fn combined_at(&self, parts: &[Vec<f32>; 4], entry: usize) -> f32 {
+        let n = self.ids.len();
         let weights = self.tuning.weights;
         let total: f32 = weights.iter().sum::<f32>().max(f32::MIN_POSITIVE);
-        parts
-            .iter()
-            .zip(weights)
-            .map(|(p, w)| p[entry] * w)
-            .sum::<f32>()
-            / total
+        let mut scores = vec![0.0_f32; n];
+        for (part, w) in parts.iter().zip(weights) {
+            for (score, p) in scores.iter_mut().zip(part) {
+                *score += p * w;
+            }
+        }
+        for score in &mut scores {
+            *score /= total;
+        }
+        scores
     }
 
     fn top(&self, parts: &[Vec<f32>; 4], k: usize) -> Vec<Candidate> {
@@ -934,8 +944,7 @@ impl Matcher {
             |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
         // Every entry's score in a loop of its own (which vectorises), then one pass keeping
         // the best `k` in order (no list of every entry to sort).
-        let n = self.ids.len();
-        let mut scores: Vec<f32> = (0..n).map(|entry| self.combined_at(parts, entry)).collect();
+        let mut scores = self.combined(parts);
         if let Some(story) = story {
             for (score, s) in scores.iter_mut().zip(story) {
                 *score += STORY_WEIGHT * s;
@@ -1261,17 +1270,19 @@ impl Matcher {
             .into_iter()
             .map(|candidate| {
                 let entry = candidate.entry;
-                let mut matched_words: Vec<String> = Vec::new();
-                for (word, &(row, _)) in words.iter().zip(&stems) {
-                    if self.stems.row_contains(row, entry) && !matched_words.contains(word) {
-                        matched_words.push(word.clone());
+                let mut matched: Vec<usize> = Vec::new();
+                for (at, (word, &(row, _))) in words.iter().zip(&stems).enumerate() {
+                    if self.stems.row_contains(row, entry)
+                        && !matched.iter().any(|&m| words[m] == *word)
+                    {
+                        matched.push(at);
                     }
                 }
                 Judged {
                     refusal: self.refusal((&asked, &stems), topic, question_type, entry),
                     parts: std::array::from_fn(|i| scores[i][entry]),
                     candidate,
-                    matched_words,
+                    matched,
                 }
             })
             .collect();
@@ -1392,7 +1403,7 @@ impl Reading {
                         .map(|j| Explained {
                             candidate: j.candidate.clone(),
                             parts: j.parts,
-                            matched_words: j.matched_words.clone(),
+                            matched_words: w.matched_words(j),
                             refusal: j.refusal.clone(),
                         })
                         .collect()

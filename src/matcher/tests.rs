@@ -366,7 +366,7 @@ fn a_candidate_that_leaves_the_topic_uncovered_keeps_half_its_score() {
         },
         refusal,
         parts: [0.0; 4],
-        matched_words: Vec::new(),
+        matched: Vec::new(),
     };
     let window = Window {
         parts: 0..1,
