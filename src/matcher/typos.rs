@@ -152,12 +152,22 @@ impl DeletionIndex {
         self.by_deletion.shrink_to_fit();
     }
 
-    /// Words that share a deletion variant with `word` (a superset of those two edits away).
-    fn neighbours<'a>(&'a self, keys: &'a [u64]) -> impl Iterator<Item = &'a str> + 'a {
-        keys.iter()
-            .filter_map(|key| self.by_deletion.get(key))
-            .flat_map(|&(start, len)| &self.ids[start as usize..(start + len) as usize])
-            .map(|&i| &*self.words[i as usize])
+    /// The words that share a deletion variant of `keys` (those of a typed word: a superset
+    /// of the words two edits away) into `ids` (see [`DeletionIndex::word`]), each once (a
+    /// near word shares many variants: "rating" a dozen of "raiting"'s), in the order
+    /// inserted.
+    fn neighbours(&self, keys: &[u64], ids: &mut Vec<u32>) {
+        ids.clear();
+        for &(start, len) in keys.iter().filter_map(|key| self.by_deletion.get(key)) {
+            ids.extend_from_slice(&self.ids[start as usize..(start + len) as usize]);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+    }
+
+    /// The word of an id that [`DeletionIndex::neighbours`] gives.
+    fn word(&self, id: u32) -> &str {
+        &self.words[id as usize]
     }
 }
 
@@ -250,6 +260,17 @@ fn edit_cost_in(typed: &[char], candidate: &[char], cost: &mut Vec<(f32, usize)>
         }
     }
     cost[at(n, m)]
+}
+
+/// The least [`edit_cost`] from a typed word of `typed` letters to another word of
+/// `candidate` letters: a letter omitted per letter it lacks, an extra one per letter too
+/// many, and for words of one length the cheapest edit that keeps it.
+fn least_cost(typed: usize, candidate: usize) -> f32 {
+    match candidate.cmp(&typed) {
+        std::cmp::Ordering::Greater => (candidate - typed) as f32 * COST_OMITTED,
+        std::cmp::Ordering::Less => (typed - candidate) as f32 * COST_EXTRA,
+        std::cmp::Ordering::Equal => COST_SWAPPED.min(COST_WRONG).min(COST_OMITTED + COST_EXTRA),
+    }
 }
 
 /// How many edits a typed word of `len` letters may be from its correction, and whether they
@@ -353,11 +374,11 @@ impl Vocabulary {
         let mut best: Option<(f32, &str)> = None;
         let mut chars = [' '; TYPO_MAX_LEN];
         let mut table = Vec::new();
-        for candidate in self
-            .index
-            .neighbours(&keys)
-            .chain(english.targets.neighbours(&keys))
-        {
+        let (mut own, mut common) = (Vec::new(), Vec::new());
+        self.index.neighbours(&keys, &mut own);
+        english.targets.neighbours(&keys, &mut common);
+        let own = own.iter().map(|&id| self.index.word(id));
+        for candidate in own.chain(common.iter().map(|&id| english.targets.word(id))) {
             let mut count = 0;
             for c in candidate.chars().take(TYPO_MAX_LEN) {
                 chars[count] = c;
@@ -369,17 +390,26 @@ impl Vocabulary {
             if chars.first() != typed.first() || chars == typed {
                 continue;
             }
-            let (cost, edits) = edit_cost_in(&typed, chars, &mut table);
-            let all_omitted = (cost - edits as f32 * COST_OMITTED).abs() < 1e-3;
-            if !allowed_edits(len, edits, all_omitted) {
-                continue;
-            }
             let count = frequency(candidate).unwrap_or(FAQ_WORD_COUNT);
             let bonus = if self.holds(candidate) {
                 FAQ_WORD_BONUS
             } else {
                 0.0
             };
+            // The alignment (the costly step) only for a candidate that could be chosen at the
+            // least cost its length allows: one that could not beat the word as typed or the
+            // best so far by more than a tie is left.
+            let most = count.ln() + bonus - least_cost(typed.len(), chars.len());
+            if most < typed_score - f32::EPSILON
+                || best.is_some_and(|(s, _)| most < s - f32::EPSILON)
+            {
+                continue;
+            }
+            let (cost, edits) = edit_cost_in(&typed, chars, &mut table);
+            let all_omitted = (cost - edits as f32 * COST_OMITTED).abs() < 1e-3;
+            if !allowed_edits(len, edits, all_omitted) {
+                continue;
+            }
             let score = count.ln() + bonus - cost;
             // Best score first; among equals the FAQ's word, then the first in order.
             let better = match best {
@@ -488,6 +518,32 @@ mod tests {
             edit_cost(&chars("shud"), &chars("should")),
             (2.0 * COST_OMITTED, 2)
         );
+    }
+
+    #[test]
+    fn no_alignment_costs_less_than_the_least_cost_of_its_lengths() {
+        // The bound that spares a correction most alignments must never exceed a real cost,
+        // or a candidate that would have been chosen is left out.
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        let pairs = [
+            ("wat", "what"),
+            ("wat", "was"),
+            ("teh", "the"),
+            ("shud", "should"),
+            ("shooes", "shoes"),
+            ("raiting", "rating"),
+            ("dauter", "daughter"),
+            ("fals", "falls"),
+            ("ab", "ba"),
+        ];
+        for (typed, candidate) in pairs {
+            let (typed, candidate) = (chars(typed), chars(candidate));
+            let (cost, _) = edit_cost(&typed, &candidate);
+            let least = least_cost(typed.len(), candidate.len());
+            assert!(least <= cost, "{typed:?} -> {candidate:?}: {least} > {cost}");
+        }
+        assert!((least_cost(3, 4) - COST_OMITTED).abs() < f32::EPSILON);
+        assert!((least_cost(3, 3) - COST_SWAPPED).abs() < f32::EPSILON);
     }
 
     #[test]
