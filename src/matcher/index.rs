@@ -30,11 +30,20 @@ pub fn score_len(docs: usize) -> usize {
 
 /// Where a feature's weights are.
 #[derive(Debug, Clone, Copy)]
-enum Row {
-    /// `sparse[start..end]`: (document, weights) pairs.
+enum Place {
+    /// `sparse[start..end]`: (document, weights) postings.
     Sparse(u32, u32),
-    /// `dense[start..start + score_len(docs)]`: weights for every document, then zeros.
+    /// `dense[w][start..start + score_len(docs)]`: weights for every document, then zeros.
     Dense(u32),
+}
+
+/// A feature of an index, as its hash map gives it: where its weights are, and its inverse
+/// document frequencies. One lookup finds both, so adding a query feature touches the map
+/// and then its weights, and nothing between (a query's time goes mostly in memory reads).
+#[derive(Debug, Clone, Copy)]
+pub struct Row<const W: usize> {
+    place: Place,
+    idf: [f32; W],
 }
 
 /// Posting lists of one index, flattened for cache locality, with `W` weights per posting so
@@ -42,16 +51,13 @@ enum Row {
 #[derive(Debug, Clone)]
 struct Postings<const W: usize> {
     docs: usize,
-    ids: FxHashMap<Feature, u32>,
-    rows: Vec<Row>,
-    /// The documents of the sparse postings, and their weights by kind (one array per weight,
-    /// so that a scorer's loop reads contiguous memory).
-    sparse_docs: Vec<u32>,
-    sparse: [Vec<f32>; W],
-    /// Dense rows, one array per weight.
+    rows: FxHashMap<Feature, Row<W>>,
+    /// The sparse postings: (document, its weights by kind), each row's in document order and
+    /// in one stretch of memory.
+    sparse: Vec<(u32, [f32; W])>,
+    /// Dense rows, one array per weight (so that adding a row is a loop over contiguous
+    /// memory).
     dense: [Vec<f32>; W],
-    /// Per feature: its inverse document frequencies.
-    idf: Vec<[f32; W]>,
 }
 
 impl<const W: usize> Postings<W> {
@@ -69,22 +75,18 @@ impl<const W: usize> Postings<W> {
         all.sort_unstable();
         let mut postings = Postings {
             docs: docs.len(),
-            ids: FxHashMap::default(),
-            rows: Vec::new(),
-            sparse_docs: Vec::new(),
-            sparse: std::array::from_fn(|_| Vec::new()),
+            rows: FxHashMap::default(),
+            sparse: Vec::new(),
             dense: std::array::from_fn(|_| Vec::new()),
-            idf: Vec::new(),
         };
         postings
-            .ids
+            .rows
             .reserve(all.chunk_by(|a, b| a.0 == b.0).count());
         for list in all.chunk_by(|a, b| a.0 == b.0) {
             let feature = list[0].0;
             let list = list.iter().map(|&(_, doc, tf)| (doc, tf));
             let df = list.len();
-            postings.idf.push(idf(df));
-            if df as f32 >= DENSE_SHARE * docs.len() as f32 {
+            let place = if df as f32 >= DENSE_SHARE * docs.len() as f32 {
                 let start = postings.dense[0].len();
                 for dense in &mut postings.dense {
                     dense.resize(start + score_len(docs.len()), 0.0);
@@ -95,108 +97,105 @@ impl<const W: usize> Postings<W> {
                         dense[start + doc as usize] = w;
                     }
                 }
-                postings.rows.push(Row::Dense(start as u32));
+                Place::Dense(start as u32)
             } else {
-                let start = postings.sparse_docs.len() as u32;
-                for (doc, tf) in list {
-                    postings.sparse_docs.push(doc);
-                    let weights = weight(doc as usize, tf, df);
-                    for (sparse, w) in postings.sparse.iter_mut().zip(weights) {
-                        sparse.push(w);
-                    }
-                }
+                let start = postings.sparse.len() as u32;
                 postings
-                    .rows
-                    .push(Row::Sparse(start, postings.sparse_docs.len() as u32));
-            }
-            postings.ids.insert(feature, postings.rows.len() as u32 - 1);
+                    .sparse
+                    .extend(list.map(|(doc, tf)| (doc, weight(doc as usize, tf, df))));
+                Place::Sparse(start, postings.sparse.len() as u32)
+            };
+            postings.rows.insert(
+                feature,
+                Row {
+                    place,
+                    idf: idf(df),
+                },
+            );
         }
         postings
     }
 
-    /// Adds `scale[w]` times the feature's weights `w` into `scores[w]`; returns its idfs.
+    /// Adds `scale[w]` times the row's weights `w` into `scores[w]`; returns its idfs.
     #[inline]
     fn add(
         &self,
-        id: u32,
+        row: Row<W>,
         scale: impl Fn([f32; W]) -> [f32; W],
         scores: [&mut [f32]; W],
     ) -> [f32; W] {
-        let row = self.weights(id);
-        row.add(scale(row.idf), scores);
+        self.weights(row).add(scale(row.idf), scores);
         row.idf
     }
 
-    /// The row `id`'s weights, to add into several score vectors (see [`Postings::add`]).
+    /// The row's weights, to add into several score vectors (see [`Postings::add`]).
     #[inline]
-    fn weights(&self, id: u32) -> RowWeights<'_, W> {
-        let id = id as usize;
-        let idf = self.idf[id];
-        match self.rows[id] {
-            Row::Sparse(start, end) => {
-                let range = start as usize..end as usize;
-                RowWeights {
-                    docs: Some(&self.sparse_docs[range.clone()]),
-                    weights: std::array::from_fn(|k| &self.sparse[k][range.clone()]),
-                    idf,
-                }
-            }
-            Row::Dense(start) => {
+    fn weights(&self, row: Row<W>) -> RowWeights<'_, W> {
+        match row.place {
+            Place::Sparse(start, end) => RowWeights {
+                weights: Weights::Sparse(&self.sparse[start as usize..end as usize]),
+                idf: row.idf,
+            },
+            Place::Dense(start) => {
                 let range = start as usize..start as usize + score_len(self.docs);
                 RowWeights {
-                    docs: None,
-                    weights: std::array::from_fn(|k| &self.dense[k][range.clone()]),
-                    idf,
+                    weights: Weights::Dense(std::array::from_fn(|k| &self.dense[k][range.clone()])),
+                    idf: row.idf,
                 }
             }
         }
     }
 
     fn contains(&self, feature: Feature, doc: usize) -> bool {
-        self.ids
+        self.rows
             .get(&feature)
-            .is_some_and(|&id| self.row_contains(id, doc))
+            .is_some_and(|&row| self.row_contains(row, doc))
     }
 
-    /// Does the row `id` hold `doc`?
-    fn row_contains(&self, id: u32, doc: usize) -> bool {
-        match self.rows[id as usize] {
-            Row::Sparse(start, end) => self.sparse_docs[start as usize..end as usize]
-                .binary_search(&(doc as u32))
+    /// Does the row hold `doc`?
+    fn row_contains(&self, row: Row<W>, doc: usize) -> bool {
+        match row.place {
+            Place::Sparse(start, end) => self.sparse[start as usize..end as usize]
+                .binary_search_by_key(&(doc as u32), |&(d, _)| d)
                 .is_ok(),
-            Row::Dense(start) => self.dense[0][start as usize + doc] > 0.0,
+            Place::Dense(start) => self.dense[0][start as usize + doc] > 0.0,
         }
     }
 }
 
-/// One feature's weights by kind, looked up (see [`Postings::weights`]).
+/// One feature's weights by kind (see [`Postings::weights`]).
+#[derive(Debug, Clone, Copy)]
+enum Weights<'a, const W: usize> {
+    /// A sparse row's postings.
+    Sparse(&'a [(u32, [f32; W])]),
+    /// A dense row: per kind, a weight per document.
+    Dense([&'a [f32]; W]),
+}
+
+/// One feature's weights, looked up (see [`Postings::weights`]).
 #[derive(Debug, Clone, Copy)]
 struct RowWeights<'a, const W: usize> {
-    /// The documents of a sparse row; `None` for a dense row (a weight per document).
-    docs: Option<&'a [u32]>,
-    weights: [&'a [f32]; W],
+    weights: Weights<'a, W>,
     idf: [f32; W],
 }
 
 impl<const W: usize> RowWeights<'_, W> {
     /// Adds `scale[w]` times the weights `w` into `scores[w]`.
     #[inline]
-    fn add(&self, scale: [f32; W], scores: [&mut [f32]; W]) {
-        match self.docs {
-            Some(docs) => {
-                for (k, scores) in scores.into_iter().enumerate() {
-                    let scale = scale[k];
-                    for (&doc, w) in docs.iter().zip(self.weights[k]) {
+    fn add(&self, scale: [f32; W], mut scores: [&mut [f32]; W]) {
+        match self.weights {
+            Weights::Sparse(postings) => {
+                for &(doc, weights) in postings {
+                    for ((scores, scale), w) in scores.iter_mut().zip(scale).zip(weights) {
                         scores[doc as usize] += scale * w;
                     }
                 }
             }
-            None => {
+            Weights::Dense(rows) => {
                 // One loop per weight: with padded score vectors (see `LANES`), whole vector
                 // steps only.
-                for (k, scores) in scores.into_iter().enumerate() {
-                    let scale = scale[k];
-                    for (s, w) in scores.iter_mut().zip(self.weights[k]) {
+                for ((scores, scale), row) in scores.into_iter().zip(scale).zip(rows) {
+                    for (s, w) in scores.iter_mut().zip(row) {
                         *s += scale * w;
                     }
                 }
@@ -288,8 +287,9 @@ impl Bm25 {
 
     /// The row of `feature`, if any document holds it (for [`Bm25::add`]).
     #[inline]
-    pub fn row(&self, feature: Feature) -> Option<u32> {
-        self.postings.ids.get(&feature).copied()
+    #[must_use]
+    pub fn row(&self, feature: Feature) -> Option<Row<1>> {
+        self.postings.rows.get(&feature).copied()
     }
 
     /// Adds one query feature, of `row` (see [`Bm25::row`]) and `count` (its count times its
@@ -297,9 +297,9 @@ impl Bm25 {
     /// best possible score into `totals`. A query's features are added in one order, each once,
     /// then [`Bm25::finish`] normalises.
     #[inline]
-    pub fn add(&self, row: Option<u32>, count: f32, totals: &mut Bm25Query, scores: &mut [f32]) {
+    pub fn add(&self, row: Option<Row<1>>, count: f32, totals: &mut Bm25Query, scores: &mut [f32]) {
         totals.best_possible += match row {
-            Some(id) => self.postings.add(id, |[idf]| [idf * count], [scores])[0] * count,
+            Some(row) => self.postings.add(row, |[idf]| [idf * count], [scores])[0] * count,
             None => self.unknown_idf * count,
         };
     }
@@ -324,8 +324,8 @@ impl Bm25 {
     /// [`Bm25::contains`] for a feature's row (see [`Bm25::row`]), looked up once for several
     /// documents.
     #[must_use]
-    pub fn row_contains(&self, row: Option<u32>, doc: usize) -> bool {
-        row.is_some_and(|id| self.postings.row_contains(id, doc))
+    pub fn row_contains(&self, row: Option<Row<1>>, doc: usize) -> bool {
+        row.is_some_and(|row| self.postings.row_contains(row, doc))
     }
 }
 
@@ -419,8 +419,9 @@ impl Grams {
 
     /// The row of `feature`, if any document holds it (for [`Grams::add`]).
     #[inline]
-    pub fn row(&self, feature: Feature) -> Option<u32> {
-        self.postings.ids.get(&feature).copied()
+    #[must_use]
+    pub fn row(&self, feature: Feature) -> Option<Row<2>> {
+        self.postings.rows.get(&feature).copied()
     }
 
     /// Adds one query n-gram, of `row` (see [`Grams::row`]) and `count`, into the BM25 scores
@@ -430,7 +431,7 @@ impl Grams {
     #[inline]
     pub fn add(
         &self,
-        row: Option<u32>,
+        row: Option<Row<2>>,
         count: u32,
         totals: &mut GramsQuery,
         scores: [&mut [f32]; 2],
@@ -442,9 +443,9 @@ impl Grams {
     /// with [`Grams::add_gram`] (as [`Grams::add`] adds it into one).
     #[inline]
     #[must_use]
-    pub fn gram(&self, row: Option<u32>, count: u32) -> Gram<'_> {
+    pub fn gram(&self, row: Option<Row<2>>, count: u32) -> Gram<'_> {
         Gram {
-            weights: row.map(|id| self.postings.weights(id)),
+            weights: row.map(|row| self.postings.weights(row)),
             count: count as f32,
             tf: sublinear(count),
         }

@@ -24,7 +24,7 @@ pub use index::{BM25_B, BM25_K1};
 use crate::synonyms::Synonyms;
 use crate::text;
 use features::{add_pairs_to_bag, add_to_bag, extract, stem_feature, stem_pair_feature, Segmented};
-use index::{Bag, Bm25, Bm25Query, Grams, GramsQuery};
+use index::{Bag, Bm25, Bm25Query, Grams, GramsQuery, Row};
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
@@ -505,7 +505,7 @@ struct TopicWord<'a> {
     stem: &'a str,
     /// The stem's row in the stem index (see [`Bm25::row`]), looked up once for every
     /// candidate.
-    row: Option<u32>,
+    row: Option<Row<1>>,
     /// 0 for a common English word the FAQ singles out (see [`DISTINCTIVE_WORD_SHARE`]): it
     /// counts for an entry that holds it, and not against one that lacks it ("two questions").
     uncovered_weight: f32,
@@ -1242,7 +1242,7 @@ impl Matcher {
         let len = window.iter().map(|w| w.words.len()).sum();
         let mut words: Vec<String> = Vec::with_capacity(len);
         // Each word's stem row and stop flag, looked up once for all the candidates.
-        let mut stems: Vec<(Option<u32>, bool)> = Vec::with_capacity(len);
+        let mut stems: Vec<(Option<Row<1>>, bool)> = Vec::with_capacity(len);
         for part in window {
             words.extend(part.words.iter().cloned());
             stems.extend(
@@ -1298,7 +1298,7 @@ impl Matcher {
     /// has the words of `stems` (row, stop flag), if it may not.
     fn refusal(
         &self,
-        (asked, stems): (&[Vec<&str>], &[(Option<u32>, bool)]),
+        (asked, stems): (&[Vec<&str>], &[(Option<Row<1>>, bool)]),
         topic: &[TopicWord],
         question_type: Option<&WordAndStem>,
         entry: usize,

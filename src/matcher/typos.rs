@@ -540,7 +540,10 @@ mod tests {
             let (typed, candidate) = (chars(typed), chars(candidate));
             let (cost, _) = edit_cost(&typed, &candidate);
             let least = least_cost(typed.len(), candidate.len());
-            assert!(least <= cost, "{typed:?} -> {candidate:?}: {least} > {cost}");
+            assert!(
+                least <= cost,
+                "{typed:?} -> {candidate:?}: {least} > {cost}"
+            );
         }
         assert!((least_cost(3, 4) - COST_OMITTED).abs() < f32::EPSILON);
         assert!((least_cost(3, 3) - COST_SWAPPED).abs() < f32::EPSILON);
