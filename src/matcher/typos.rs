@@ -75,7 +75,7 @@ fn english() -> &'static English {
     static ENGLISH: OnceLock<English> = OnceLock::new();
     ENGLISH.get_or_init(|| {
         let mut counts = FxHashMap::default();
-        let mut targets = DeletionIndex::default();
+        let mut target_words = Vec::new();
         for line in ENGLISH_WORDS.lines() {
             let Some((word, count)) = line.split_once(' ') else {
                 continue;
@@ -88,8 +88,12 @@ fn english() -> &'static English {
             };
             counts.insert(word, frequency);
             if count >= TARGET_MIN_COUNT {
-                targets.insert(word);
+                target_words.push(word);
             }
+        }
+        let mut targets = DeletionIndex::default();
+        for word in target_words {
+            targets.insert(word, counts[word]);
         }
         targets.finish();
         English { counts, targets }
@@ -118,6 +122,9 @@ pub const MAX_TYPO_LOOKUPS: usize = 48;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DeletionIndex {
     words: Vec<Box<str>>,
+    /// Per word, what a correction checks before reading the word itself: most neighbours
+    /// fail on these, and each word read is a cache miss of its own.
+    targets: Vec<Target>,
     /// Deletion -> its words, `ids[start..start + len]`.
     by_deletion: FxHashMap<u64, (u32, u32)>,
     ids: Vec<u32>,
@@ -125,14 +132,29 @@ pub(crate) struct DeletionIndex {
     pending: Vec<(u64, u32)>,
 }
 
+/// A word of a [`DeletionIndex`] as a correction first sees it.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    first: char,
+    len: u32,
+    /// The natural log of its frequency in English (see [`frequency`]).
+    ln_frequency: f32,
+}
+
 impl DeletionIndex {
-    pub(crate) fn insert(&mut self, word: &str) {
+    /// Adds `word`, of `frequency` in English (see [`frequency`]).
+    pub(crate) fn insert(&mut self, word: &str, frequency: f32) {
         let len = word.chars().count();
         if !(TYPO_MIN_LEN - 1..=TYPO_MAX_LEN).contains(&len) {
             return;
         }
         let id = self.words.len() as u32;
         self.words.push(word.into());
+        self.targets.push(Target {
+            first: word.chars().next().unwrap_or(' '),
+            len: len as u32,
+            ln_frequency: frequency.ln(),
+        });
         self.pending
             .extend(deletions(word, 2).into_iter().map(|key| (key, id)));
     }
@@ -168,6 +190,11 @@ impl DeletionIndex {
     /// The word of an id that [`DeletionIndex::neighbours`] gives.
     fn word(&self, id: u32) -> &str {
         &self.words[id as usize]
+    }
+
+    /// What a correction first checks of the word of `id` (see [`Target`]).
+    fn target(&self, id: u32) -> Target {
+        self.targets[id as usize]
     }
 }
 
@@ -304,7 +331,7 @@ impl Vocabulary {
         let mut index = DeletionIndex::default();
         for (word, stop) in sorted {
             if !stop {
-                index.insert(word);
+                index.insert(word, frequency(word).unwrap_or(FAQ_WORD_COUNT));
             }
         }
         index.finish();
@@ -374,55 +401,66 @@ impl Vocabulary {
         let mut best: Option<(f32, &str)> = None;
         let mut chars = [' '; TYPO_MAX_LEN];
         let mut table = Vec::new();
-        let (mut own, mut common) = (Vec::new(), Vec::new());
-        self.index.neighbours(&keys, &mut own);
-        english.targets.neighbours(&keys, &mut common);
-        let own = own.iter().map(|&id| self.index.word(id));
-        for candidate in own.chain(common.iter().map(|&id| english.targets.word(id))) {
-            let mut count = 0;
-            for c in candidate.chars().take(TYPO_MAX_LEN) {
-                chars[count] = c;
-                count += 1;
-            }
-            let chars = &chars[..count];
-            // Typos rarely hit the first letter, and a real word one letter from another mostly
-            // differs there ("talking"/"walking", "fever"/"never").
-            if chars.first() != typed.first() || chars == typed {
-                continue;
-            }
-            let count = frequency(candidate).unwrap_or(FAQ_WORD_COUNT);
-            let bonus = if self.holds(candidate) {
-                FAQ_WORD_BONUS
-            } else {
-                0.0
-            };
-            // The alignment (the costly step) only for a candidate that could be chosen at the
-            // least cost its length allows: one that could not beat the word as typed or the
-            // best so far by more than a tie is left.
-            let most = count.ln() + bonus - least_cost(typed.len(), chars.len());
-            if most < typed_score - f32::EPSILON
-                || best.is_some_and(|(s, _)| most < s - f32::EPSILON)
-            {
-                continue;
-            }
-            let (cost, edits) = edit_cost_in(&typed, chars, &mut table);
-            let all_omitted = (cost - edits as f32 * COST_OMITTED).abs() < 1e-3;
-            if !allowed_edits(len, edits, all_omitted) {
-                continue;
-            }
-            let score = count.ln() + bonus - cost;
-            // Best score first; among equals the FAQ's word, then the first in order.
-            let better = match best {
-                None => true,
-                Some((s, w)) => {
-                    score > s
-                        || ((score - s).abs() < f32::EPSILON
-                            && (self.holds(candidate), std::cmp::Reverse(candidate))
-                                > (self.holds(w), std::cmp::Reverse(w)))
+        let mut ids = Vec::new();
+        // The FAQ's words first (each one of the FAQ's, so with its bonus), then English.
+        for (index, faq) in [(&self.index, true), (&english.targets, false)] {
+            index.neighbours(&keys, &mut ids);
+            for &id in &ids {
+                let target = index.target(id);
+                // Typos rarely hit the first letter, and a real word one letter from another
+                // mostly differs there ("talking"/"walking", "fever"/"never").
+                if typed.first() != Some(&target.first) {
+                    continue;
                 }
-            };
-            if better {
-                best = Some((score, candidate));
+                // The alignment (the costly step) only for a candidate that could be chosen at
+                // the least cost its length allows: one that could not beat the word as typed
+                // or the best so far by more than a tie is left. First with the most bonus it
+                // could have, before reading the word.
+                let least = least_cost(typed.len(), target.len as usize);
+                let cannot_win = |most: f32| {
+                    most < typed_score - f32::EPSILON
+                        || best.is_some_and(|(s, _)| most < s - f32::EPSILON)
+                };
+                if cannot_win(target.ln_frequency + FAQ_WORD_BONUS.max(0.0) - least) {
+                    continue;
+                }
+                let candidate = index.word(id);
+                let mut count = 0;
+                for c in candidate.chars().take(TYPO_MAX_LEN) {
+                    chars[count] = c;
+                    count += 1;
+                }
+                let chars = &chars[..count];
+                if chars == typed {
+                    continue;
+                }
+                let bonus = if faq || self.holds(candidate) {
+                    FAQ_WORD_BONUS
+                } else {
+                    0.0
+                };
+                if cannot_win(target.ln_frequency + bonus - least) {
+                    continue;
+                }
+                let (cost, edits) = edit_cost_in(&typed, chars, &mut table);
+                let all_omitted = (cost - edits as f32 * COST_OMITTED).abs() < 1e-3;
+                if !allowed_edits(len, edits, all_omitted) {
+                    continue;
+                }
+                let score = target.ln_frequency + bonus - cost;
+                // Best score first; among equals the FAQ's word, then the first in order.
+                let better = match best {
+                    None => true,
+                    Some((s, w)) => {
+                        score > s
+                            || ((score - s).abs() < f32::EPSILON
+                                && (self.holds(candidate), std::cmp::Reverse(candidate))
+                                    > (self.holds(w), std::cmp::Reverse(w)))
+                    }
+                };
+                if better {
+                    best = Some((score, candidate));
+                }
             }
         }
         best.filter(|(score, _)| *score > typed_score)
