@@ -219,15 +219,15 @@ fn take_buffers() -> Buffers {
 
 /// Keeps `buffers` for the thread's next message, with the lists it already keeps.
 fn keep_buffers(buffers: Buffers) {
+    fn keep<T>(kept: &mut Vec<T>, list: Vec<T>) {
+        if list.capacity() > kept.capacity() {
+            *kept = list;
+        }
+    }
     let buffers = buffers.trimmed();
     // Fails only while the thread ends, when nothing is to be kept.
     let _ = BUFFERS.try_with(|kept| {
         let mut kept = kept.borrow_mut();
-        fn keep<T>(kept: &mut Vec<T>, list: Vec<T>) {
-            if list.capacity() > kept.capacity() {
-                *kept = list;
-            }
-        }
         keep(&mut kept.grams, buffers.grams);
         keep(&mut kept.words, buffers.words);
         keep(&mut kept.sorted_grams, buffers.sorted_grams);

@@ -519,6 +519,10 @@ struct TopicWord<'a> {
     joined: bool,
 }
 
+/// A word of a window as candidates are judged on it: its stem's row in the stem index, and
+/// whether it is a stop word.
+type WordRow = (Option<Row<1>>, bool);
+
 /// A word and its stem: the kind of answer a "how ..." question asks for.
 type WordAndStem = (String, String);
 
@@ -956,21 +960,23 @@ impl Matcher {
             }
         }
         let mut ranked: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
+        if k == 0 {
+            return Vec::new();
+        }
+        // A score must beat this to be ranked: 0, then the worst kept once `k` are (entries
+        // come in order, so an equal score ranks after it). NaN never does.
+        let mut floor = 0.0_f32;
         for (entry, &score) in scores.iter().enumerate() {
             let item = (entry, score.min(1.0));
-            if item.1 <= 0.0 || item.1.is_nan() || k == 0 {
-                continue;
-            }
-            if ranked.len() == k
-                && ranked
-                    .last()
-                    .is_some_and(|worst| by_score(&item, worst).is_ge())
-            {
+            if item.1 <= floor || item.1.is_nan() {
                 continue;
             }
             let at = ranked.partition_point(|r| by_score(r, &item).is_lt());
             ranked.insert(at, item);
             ranked.truncate(k);
+            if ranked.len() == k {
+                floor = ranked[k - 1].1;
+            }
         }
         ranked
             .into_iter()
@@ -1242,7 +1248,7 @@ impl Matcher {
         let len = window.iter().map(|w| w.words.len()).sum();
         let mut words: Vec<String> = Vec::with_capacity(len);
         // Each word's stem row and stop flag, looked up once for all the candidates.
-        let mut stems: Vec<(Option<Row<1>>, bool)> = Vec::with_capacity(len);
+        let mut stems: Vec<WordRow> = Vec::with_capacity(len);
         for part in window {
             words.extend(part.words.iter().cloned());
             stems.extend(
@@ -1298,7 +1304,7 @@ impl Matcher {
     /// has the words of `stems` (row, stop flag), if it may not.
     fn refusal(
         &self,
-        (asked, stems): (&[Vec<&str>], &[(Option<Row<1>>, bool)]),
+        (asked, stems): (&[Vec<&str>], &[WordRow]),
         topic: &[TopicWord],
         question_type: Option<&WordAndStem>,
         entry: usize,
