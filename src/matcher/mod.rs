@@ -1494,8 +1494,7 @@ fn read_words(
     typed.truncate(message::MAX_PART_WORDS);
     let mut words = synonyms.apply(shorthand::expand(typed));
     let mut corrections = Vec::new();
-    let (mut stems, mut stop): (Vec<String>, Vec<bool>) =
-        words.iter().map(|w| vocabulary.analyse(w)).unzip();
+    let (mut stems, mut stop) = analysed(&words, vocabulary);
     let names = names_and_acronyms(text);
     let mut corrected = false;
     for ((word, stem), &is_stop) in words.iter_mut().zip(&stems).zip(&stop) {
@@ -1511,9 +1510,21 @@ fn read_words(
     if corrected {
         // A corrected word may complete a synonym ("ocupational therapy" ...).
         words = synonyms.apply(words);
-        (stems, stop) = words.iter().map(|w| vocabulary.analyse(w)).unzip();
+        (stems, stop) = analysed(&words, vocabulary);
     }
     (Words { words, stems, stop }, corrections)
+}
+
+/// Each word's stem and stop flag (see [`typos::Vocabulary::analyse`]), in lists allocated once.
+fn analysed(words: &[String], vocabulary: &typos::Vocabulary) -> (Vec<String>, Vec<bool>) {
+    let mut stems = Vec::with_capacity(words.len());
+    let mut stop = Vec::with_capacity(words.len());
+    for word in words {
+        let (stem, is_stop) = vocabulary.analyse(word);
+        stems.push(stem);
+        stop.push(is_stop);
+    }
+    (stems, stop)
 }
 
 /// The stretches of a [`Segmented`] message (each as `Segmented::segments` gives it), and
