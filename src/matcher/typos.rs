@@ -155,8 +155,15 @@ impl DeletionIndex {
             len: len as u32,
             ln_frequency: frequency.ln(),
         });
+        // A target is found through its deletions of two letters only by a typed word with
+        // both letters omitted (at least 4 letters, so a target of 6 or more) or, from
+        // `TYPO_TWO_EDITS_LEN` letters typed, with two edits of any kind, which a target two
+        // letters shorter or more meets with its own letters. A shorter target's two-letter
+        // deletions (one to three letters long, shared by thousands) only handed short typed
+        // words neighbours they may not be corrected into.
+        let edits = if len + 2 > TYPO_TWO_EDITS_LEN { 2 } else { 1 };
         self.pending
-            .extend(deletions(word, 2).into_iter().map(|key| (key, id)));
+            .extend(deletions(word, edits).into_iter().map(|key| (key, id)));
     }
 
     /// Indexes the words inserted (one sort instead of a list per deletion).
