@@ -1419,8 +1419,6 @@ impl Reading {
     }
 }
 
-/// An FAQ text's words as the index reads them: normalised, synonyms applied, each distinct word
-/// stemmed once (its analysis kept in `analysed`).
 /// Whether a word may say what a text is about: not a function word, and a word of three
 /// letters or more (not "ot", "2", "3yo").
 fn may_name(word: &str, stop: bool) -> bool {
@@ -1461,6 +1459,8 @@ fn open_entries(names: &[Vec<Vec<u64>>]) -> Vec<bool> {
         .collect()
 }
 
+/// An FAQ text's words as the index reads them: normalised, synonyms applied, each distinct word
+/// stemmed once (its analysis kept in `analysed`).
 fn read_indexed(
     text: &str,
     synonyms: &Synonyms,
