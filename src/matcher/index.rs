@@ -37,8 +37,9 @@ pub fn score_len(docs: usize) -> usize {
 enum Place {
     /// `sparse[start..end]`: (document, weights) postings.
     Sparse(u32, u32),
-    /// `dense[w][start..start + score_len(docs)]`: weights for every document, then zeros.
-    Dense(u32),
+    /// `dense[w][start..start + score_len(docs)]`: weights for every document, then zeros;
+    /// and how many documents hold the feature.
+    Dense(u32, u32),
 }
 
 /// A feature of an index, as its hash map gives it: where its weights are, and its inverse
@@ -101,7 +102,7 @@ impl<const W: usize> Postings<W> {
                         dense[start + doc as usize] = w;
                     }
                 }
-                Place::Dense(start as u32)
+                Place::Dense(start as u32, df as u32)
             } else {
                 let start = postings.sparse.len() as u32;
                 postings
@@ -140,7 +141,7 @@ impl<const W: usize> Postings<W> {
                 weights: Weights::Sparse(&self.sparse[start as usize..end as usize]),
                 idf: row.idf,
             },
-            Place::Dense(start) => {
+            Place::Dense(start, _) => {
                 let range = start as usize..start as usize + score_len(self.docs);
                 RowWeights {
                     weights: Weights::Dense(std::array::from_fn(|k| &self.dense[k][range.clone()])),
@@ -162,7 +163,15 @@ impl<const W: usize> Postings<W> {
             Place::Sparse(start, end) => self.sparse[start as usize..end as usize]
                 .binary_search_by_key(&(doc as u32), |&(d, _)| d)
                 .is_ok(),
-            Place::Dense(start) => self.dense[0][start as usize + doc] > 0.0,
+            Place::Dense(start, _) => self.dense[0][start as usize + doc] > 0.0,
+        }
+    }
+
+    /// How many documents hold the row's feature.
+    fn docs_holding(row: Row<W>) -> u32 {
+        match row.place {
+            Place::Sparse(start, end) => end - start,
+            Place::Dense(_, docs) => docs,
         }
     }
 }
@@ -323,6 +332,12 @@ impl Bm25 {
     #[must_use]
     pub fn contains(&self, feature: Feature, doc: usize) -> bool {
         self.postings.contains(feature, doc)
+    }
+
+    /// How many documents hold the feature of `row` (see [`Bm25::row`]).
+    #[must_use]
+    pub fn docs_holding(row: Row<1>) -> u32 {
+        Postings::docs_holding(row)
     }
 
     /// [`Bm25::contains`] for a feature's row (see [`Bm25::row`]), looked up once for several

@@ -642,8 +642,6 @@ pub struct Matcher {
     stems_and_pairs: Bm25,
     stems: Bm25,
     alternatives: Alternatives,
-    /// In how many entries each stem feature occurs.
-    stem_df: FxHashMap<u64, u32>,
     /// Per entry: whether it is open (see [`OPEN_ENTRY_SHARE`]).
     open: Vec<bool>,
 }
@@ -734,12 +732,6 @@ impl Matcher {
             naming_texts.push(entry_names);
         }
         let vocabulary = typos::Vocabulary::build(analysed);
-        let mut stem_df: FxHashMap<u64, u32> = FxHashMap::default();
-        for bag in &bags[2] {
-            for feature in bag.keys() {
-                *stem_df.entry(*feature).or_default() += 1;
-            }
-        }
         let open = open_entries(&naming_texts);
         let (k1, b) = (tuning.k1, tuning.b);
         Matcher {
@@ -752,7 +744,6 @@ impl Matcher {
             stems_and_pairs: Bm25::build(&bags[1], k1, b),
             stems: Bm25::build(&bags[2], k1, b),
             alternatives: Alternatives { groups, named },
-            stem_df,
         }
     }
 
@@ -1205,8 +1196,9 @@ impl Matcher {
                 {
                     continue;
                 }
-                let feature = stem_feature(stem);
-                let df = self.stem_df.get(&feature).map(|&df| df as f32);
+                // In how many entries the stem occurs, if any.
+                let row = self.stems.row(stem_feature(stem));
+                let df = row.map(|row| Bm25::docs_holding(row) as f32);
                 if df.is_some_and(|df| df >= domain) {
                     continue;
                 }
@@ -1224,7 +1216,7 @@ impl Matcher {
                 out.push(TopicWord {
                     word,
                     stem,
-                    row: self.stems.row(feature),
+                    row,
                     uncovered_weight,
                     covered_weight: if own { OWN_WORD_WEIGHT } else { 1.0 },
                     unseen: df.is_none(),
