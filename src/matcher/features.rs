@@ -165,6 +165,8 @@ pub struct Segmented {
     pub words: Vec<WordItem>,
     /// Per part: its segment, or `None` for a part without words.
     pub segment_of: Vec<Option<u32>>,
+    /// The sorts' scratch, given back with the lists when dropped (see [`BUFFERS`]).
+    scratch: Buffers,
 }
 
 /// The lists a [`Segmented`] and its sorts fill, kept for the thread's next message (see
@@ -217,32 +219,14 @@ fn take_buffers() -> Buffers {
         .unwrap_or_default()
 }
 
-/// Keeps `buffers` for the thread's next message, with the lists it already keeps.
-fn keep_buffers(buffers: Buffers) {
-    fn keep<T>(kept: &mut Vec<T>, list: Vec<T>) {
-        if list.capacity() > kept.capacity() {
-            *kept = list;
-        }
-    }
-    let buffers = buffers.trimmed();
-    // Fails only while the thread ends, when nothing is to be kept.
-    let _ = BUFFERS.try_with(|kept| {
-        let mut kept = kept.borrow_mut();
-        keep(&mut kept.grams, buffers.grams);
-        keep(&mut kept.words, buffers.words);
-        keep(&mut kept.sorted_grams, buffers.sorted_grams);
-        keep(&mut kept.sorted_words, buffers.sorted_words);
-        keep(&mut kept.starts, buffers.starts);
-    });
-}
-
 impl Drop for Segmented {
     fn drop(&mut self) {
-        keep_buffers(Buffers {
-            grams: std::mem::take(&mut self.grams),
-            words: std::mem::take(&mut self.words),
-            ..Buffers::default()
-        });
+        let mut buffers = std::mem::take(&mut self.scratch);
+        buffers.grams = std::mem::take(&mut self.grams);
+        buffers.words = std::mem::take(&mut self.words);
+        let buffers = buffers.trimmed();
+        // Fails only while the thread ends, when nothing is to be kept.
+        let _ = BUFFERS.try_with(|kept| *kept.borrow_mut() = buffers);
     }
 }
 
@@ -253,11 +237,12 @@ impl Segmented {
         parts: impl IntoIterator<Item = (&'a [String], &'a [String], &'a [bool])>,
     ) -> Self {
         let parts = parts.into_iter();
-        let mut buffers = take_buffers();
+        let mut scratch = take_buffers();
         let mut out = Segmented {
             segment_of: Vec::with_capacity(parts.size_hint().0),
-            grams: std::mem::take(&mut buffers.grams),
-            words: std::mem::take(&mut buffers.words),
+            grams: std::mem::take(&mut scratch.grams),
+            words: std::mem::take(&mut scratch.words),
+            scratch: Buffers::default(),
         };
         let mut chars = Vec::with_capacity(64);
         let mut previous: Option<(&[String], &String, bool)> = None;
@@ -305,17 +290,17 @@ impl Segmented {
         }
         sort_by_hash_in(
             &mut out.grams,
-            (&mut buffers.sorted_grams, &mut buffers.starts),
+            (&mut scratch.sorted_grams, &mut scratch.starts),
             |&(feature, _)| feature,
             |&(feature, _)| feature,
         );
         sort_by_hash_in(
             &mut out.words,
-            (&mut buffers.sorted_words, &mut buffers.starts),
+            (&mut scratch.sorted_words, &mut scratch.starts),
             |item| item.feature,
             |item| (item.feature, item.stop),
         );
-        keep_buffers(buffers);
+        out.scratch = scratch;
         out
     }
 
