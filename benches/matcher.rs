@@ -11,20 +11,11 @@
 use criterion::Criterion;
 use faqbot::knowledge::Knowledge;
 use faqbot::matcher::{Addressing, MatchConfig, Matcher};
-use faqbot::synonyms::Synonyms;
-use std::collections::{BTreeMap, HashMap};
 use std::hint::black_box;
 use std::time::Instant;
 
-const CLINC: &str = "../shared/data/clinc150/data_full.json";
-
-/// A parent's long help-channel message: five sentences of story, then the question.
-const SIX_SENTENCES: &str = "Hi everyone, first time posting here. My daughter is 4 and she \
-    was born 8 weeks early, so she spent a month in the NICU. She walks and runs fine now but she \
-    still can't hold a crayon properly and gets really frustrated at preschool. Her teacher \
-    mentioned that the other kids are already writing their names. We tried some of the apps \
-    and play dough ideas from online but nothing seems to stick. Would occupational therapy help \
-    with her fine motor skills, or is it too early to tell?";
+mod support;
+use support::{clinc, CLINC, SIX_SENTENCES};
 
 /// The question sentence of [`SIX_SENTENCES`] alone.
 const SIX_SENTENCES_QUESTION: &str =
@@ -75,26 +66,6 @@ fn worst_cases() -> Vec<(&'static str, String)> {
             ),
         ),
     ]
-}
-
-/// The CLINC150 K=all matcher and the test queries (in-scope and out-of-scope).
-fn clinc() -> Option<(Matcher, Vec<String>)> {
-    let text = std::fs::read_to_string(CLINC).ok()?;
-    let data: HashMap<String, Vec<(String, String)>> = serde_json::from_str(&text).ok()?;
-    let mut questions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (utterance, intent) in data.get("train")? {
-        questions
-            .entry(intent.clone())
-            .or_default()
-            .push(utterance.clone());
-    }
-    let queries = data
-        .get("test")?
-        .iter()
-        .chain(data.get("oos_test")?)
-        .map(|(q, _)| q.clone())
-        .collect();
-    Some((Matcher::new(questions, Synonyms::default()), queries))
 }
 
 fn benches(c: &mut Criterion, knowledge: &Knowledge, clinc: Option<&(Matcher, Vec<String>)>) {
@@ -150,7 +121,7 @@ fn benches(c: &mut Criterion, knowledge: &Knowledge, clinc: Option<&(Matcher, Ve
             });
         });
     } else {
-        eprintln!("{CLINC} not found: CLINC150 benches skipped");
+        eprintln!("{CLINC} not read: CLINC150 benches skipped");
     }
 }
 
@@ -213,7 +184,13 @@ fn distributions(knowledge: &Knowledge, clinc: Option<&(Matcher, Vec<String>)>) 
 
 fn main() {
     let (knowledge, _) = Knowledge::load("faq".as_ref(), MatchConfig::DEFAULT).expect("faq/ loads");
-    let clinc = clinc();
+    let clinc = match clinc() {
+        Ok(clinc) => Some(clinc),
+        Err(error) => {
+            eprintln!("{error:#}");
+            None
+        }
+    };
     let mut criterion = Criterion::default().configure_from_args();
     benches(&mut criterion, &knowledge, clinc.as_ref());
     criterion.final_summary();

@@ -16,21 +16,14 @@
 
 use anyhow::{bail, Context, Result};
 use faqbot::knowledge::Knowledge;
-use faqbot::matcher::{Addressing, MatchConfig, Matcher};
-use faqbot::synonyms::Synonyms;
-use std::collections::{BTreeMap, HashMap};
+use faqbot::matcher::{Addressing, MatchConfig};
 use std::hint::black_box;
 use std::time::Instant;
 
-const CLINC: &str = "../shared/data/clinc150/data_full.json";
-
-/// The message of the matcher bench (`benches/matcher.rs`).
-const SIX_SENTENCES: &str = "Hi everyone, first time posting here. My daughter is 4 and she \
-    was born 8 weeks early, so she spent a month in the NICU. She walks and runs fine now but she \
-    still can't hold a crayon properly and gets really frustrated at preschool. Her teacher \
-    mentioned that the other kids are already writing their names. We tried some of the apps \
-    and play dough ideas from online but nothing seems to stick. Would occupational therapy help \
-    with her fine motor skills, or is it too early to tell?";
+/// The bench's message and CLINC150 queries.
+#[path = "../benches/support/mod.rs"]
+mod support;
+use support::{clinc, SIX_SENTENCES};
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -65,28 +58,4 @@ fn main() -> Result<()> {
         other => bail!("unknown loop {other:?}: use `message` or `clinc`, then ROUNDS"),
     }
     Ok(())
-}
-
-/// The CLINC150 K=all matcher and the test queries, in-scope then out-of-scope.
-fn clinc() -> Result<(Matcher, Vec<String>)> {
-    let text = std::fs::read_to_string(CLINC).with_context(|| format!("reading {CLINC}"))?;
-    let data: HashMap<String, Vec<(String, String)>> =
-        serde_json::from_str(&text).with_context(|| format!("parsing {CLINC}"))?;
-    let split = |name: &str| {
-        data.get(name)
-            .with_context(|| format!("{CLINC} has no {name:?} split"))
-    };
-    let mut questions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (utterance, intent) in split("train")? {
-        questions
-            .entry(intent.clone())
-            .or_default()
-            .push(utterance.clone());
-    }
-    let queries = split("test")?
-        .iter()
-        .chain(split("oos_test")?)
-        .map(|(query, _)| query.clone())
-        .collect();
-    Ok((Matcher::new(questions, Synonyms::default()), queries))
 }
