@@ -18,6 +18,10 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
+/// The bot's allocator (see `src/main.rs`), so that the latencies printed are the bot's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Split = Vec<(String, String)>;
 
 struct Options {

@@ -16,6 +16,12 @@ use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// mimalloc rather than the system's allocator: reading a message allocates a few hundred
+/// words and lists, and glibc's malloc, free and realloc were 18% of a long message's
+/// instructions (the matcher bench and `examples/profile.rs` use it too).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The question log the bot writes, and `--log` and `report` use, unless `QUESTION_LOG_PATH`
 /// or `--db` says otherwise.
 const DEFAULT_DB: &str = faqbot::discord::config::DEFAULT_QUESTION_LOG_PATH;

@@ -7,6 +7,10 @@ use faqbot::matcher::Matcher;
 use faqbot::synonyms::Synonyms;
 use std::collections::{BTreeMap, HashMap};
 
+/// The bot's allocator (see `src/main.rs`), so that these figures are of the bot's calls.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The CLINC150 data, beside the repository (see `../shared/data/clinc150/README.md`).
 pub const CLINC: &str = "../shared/data/clinc150/data_full.json";
 
