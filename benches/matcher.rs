@@ -4,7 +4,8 @@
 //!
 //! `cargo bench --features bench --bench matcher`. After criterion's figures it prints per-call latency
 //! distributions (p50/p99), since a tail is what a parent waits on: the 6-sentence message beside
-//! its baselines measured in the same run (its question alone, and the raw whole-message
+//! its baselines measured in the same run (a busy loop of its median, called alternately with
+//! it, whose tail is the machine's alone; its question alone; and the raw whole-message
 //! ranking), the worst cases, and the CLINC150 test queries read as the bot reads them beside the
 //! raw ranking.
 
@@ -125,42 +126,103 @@ fn benches(c: &mut Criterion, knowledge: &Knowledge, clinc: Option<&(Matcher, Ve
     }
 }
 
-/// Times `run` on every input `rounds` times, one call at a time, after a warm-up, and prints
-/// the distribution of the calls in microseconds.
-fn percentiles<T>(label: &str, inputs: &[T], rounds: usize, mut run: impl FnMut(&T)) {
+/// Per-call latencies in microseconds, sorted.
+struct Distribution(Vec<f64>);
+
+impl Distribution {
+    fn new(mut us: Vec<f64>) -> Self {
+        us.sort_by(f64::total_cmp);
+        Distribution(us)
+    }
+
+    /// The `p` quantile (0..=1); 0 for no calls.
+    fn at(&self, p: f64) -> f64 {
+        let last = self.0.len().saturating_sub(1);
+        self.0
+            .get((last as f64 * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    fn print(&self, label: &str) {
+        println!(
+            "{label}: {} calls: p50 {:.1} us, p90 {:.1} us, p99 {:.1} us, max {:.1} us",
+            self.0.len(),
+            self.at(0.5),
+            self.at(0.9),
+            self.at(0.99),
+            self.at(1.0)
+        );
+    }
+}
+
+/// Microseconds `run` takes, one call.
+fn timed(run: impl FnOnce()) -> f64 {
+    let start = Instant::now();
+    run();
+    start.elapsed().as_secs_f64() * 1e6
+}
+
+/// Times `run` on every input `rounds` times, one call at a time, after a warm-up.
+fn distribution<T>(inputs: &[T], rounds: usize, mut run: impl FnMut(&T)) -> Distribution {
     for input in inputs.iter().cycle().take(inputs.len().clamp(50, 500)) {
         run(input);
     }
     let mut us: Vec<f64> = Vec::with_capacity(inputs.len() * rounds);
     for _ in 0..rounds {
         for input in inputs {
-            let start = Instant::now();
-            run(input);
-            us.push(start.elapsed().as_secs_f64() * 1e6);
+            us.push(timed(|| run(input)));
         }
     }
-    us.sort_by(f64::total_cmp);
-    let at = |p: f64| us[((us.len() - 1) as f64 * p).round() as usize];
-    println!(
-        "{label}: {} calls: p50 {:.1} us, p90 {:.1} us, p99 {:.1} us, max {:.1} us",
-        us.len(),
-        at(0.5),
-        at(0.9),
-        at(0.99),
-        at(1.0)
-    );
+    Distribution::new(us)
+}
+
+/// Prints the distribution of `run` on every input, `rounds` times.
+fn percentiles<T>(label: &str, inputs: &[T], rounds: usize, run: impl FnMut(&T)) {
+    distribution(inputs, rounds, run).print(label);
+}
+
+/// A loop of `steps` dependent multiply-adds: work that neither allocates nor reads memory,
+/// whose time is the machine's alone.
+fn busy(steps: u64) -> u64 {
+    let mut x: u64 = 1;
+    for i in 0..steps {
+        x = black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i));
+    }
+    x
+}
+
+/// The machine's own tail for a call of `run`'s length: `run` and a [`busy`] loop of the same
+/// median, called alternately `rounds` times so that both meet the same interruptions (this
+/// machine's timer ticks and neighbours stop a thread for tens of microseconds, hundreds of
+/// times a second), printed one under the other. A `run` whose p99 is the loop's adds no tail
+/// of its own.
+fn beside_busy_loop(label: &str, rounds: usize, mut run: impl FnMut()) {
+    let own = distribution(&[()], rounds / 5, |()| run());
+    // Steps per microsecond, from the median of short loops.
+    let probe = 20_000;
+    let per_us = probe as f64
+        / distribution(&[()], 200, |()| {
+            black_box(busy(probe));
+        })
+        .at(0.5);
+    let steps = (own.at(0.5) * per_us).round() as u64;
+    let (mut calls, mut loops) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for _ in 0..rounds {
+        calls.push(timed(&mut run));
+        loops.push(timed(|| {
+            black_box(busy(steps));
+        }));
+    }
+    Distribution::new(calls).print(label);
+    Distribution::new(loops).print("  baseline: a busy loop of its median, alternating with it");
 }
 
 fn distributions(knowledge: &Knowledge, clinc: Option<&(Matcher, Vec<String>)>) {
     let one = [()];
-    percentiles(
-        "6-sentence message, answer (help channel)",
-        &one,
-        5000,
-        |()| {
-            black_box(knowledge.answer(SIX_SENTENCES, Addressing::HelpChannel));
-        },
-    );
+    beside_busy_loop("6-sentence message, answer (help channel)", 5000, || {
+        black_box(knowledge.answer(SIX_SENTENCES, Addressing::HelpChannel));
+    });
     percentiles("  baseline: its question alone", &one, 5000, |()| {
         black_box(knowledge.answer(SIX_SENTENCES_QUESTION, Addressing::HelpChannel));
     });
