@@ -254,6 +254,14 @@ pub struct Bm25Query {
     best_possible: f32,
 }
 
+impl Bm25Query {
+    /// Adds what `other` added: the query of both sets of features (whose scores were added
+    /// into two vectors, then summed).
+    pub fn absorb(&mut self, other: Bm25Query) {
+        self.best_possible += other.best_possible;
+    }
+}
+
 /// BM25 over entry documents whose score is divided by the best score the query could get:
 /// `(k1 + 1) * sum of idf over the query's features`, unknown features included. The result, in
 /// 0..=1, is the share of the question's weight the entry explains, so one threshold means the
@@ -374,6 +382,15 @@ pub struct Gram<'a> {
 pub struct GramsQuery {
     best_possible: f32,
     norm: f32,
+}
+
+impl GramsQuery {
+    /// Adds what `other` added (see [`Bm25Query::absorb`]): their n-grams must be distinct,
+    /// as the cosine's length sums each n-gram's weight once.
+    pub fn absorb(&mut self, other: GramsQuery) {
+        self.best_possible += other.best_possible;
+        self.norm += other.norm;
+    }
 }
 
 /// Character n-grams scored twice from one posting row: coverage-normalised BM25 (as

@@ -761,9 +761,10 @@ impl Matcher {
 
     /// Each stretch's scores by scorer (char-gram BM25, stem+pair BM25, stem BM25, char-gram
     /// cosine) as the text of its parts' words joined scores, all stretches in one pass: each
-    /// feature of the message is looked up once and added into each stretch that holds it, in
-    /// the order a stretch scored alone adds its features (sorted), so the sums are the same to
-    /// the bit.
+    /// feature of the message is looked up once. With several stretches, a feature found once
+    /// in the message (most are) is added once, into its segment's sums, and each stretch then
+    /// adds the sums of its segments (see [`add_segment_sums`]); the others are added into each
+    /// stretch that holds them, with their count there.
     fn span_scores(&self, parts: &[Words], spans: &[std::ops::Range<usize>]) -> Vec<[Vec<f32>; 4]> {
         let n = self.ids.len();
         // Padded (see `index::LANES`): entries past `n` stay zero and are never read.
@@ -785,8 +786,18 @@ impl Matcher {
             .map(|span| segmented.segments(span.clone()))
             .collect();
         let masks = segment_masks(&ranges);
-        let grams = self.span_grams(&segmented, (&ranges, masks.as_deref()), &mut out);
-        let (pairs, stems) = self.span_words(&segmented, (&ranges, masks.as_deref()), &mut out);
+        // One stretch adds each feature once anyway: its sums would only be one more step.
+        let segments = match &masks {
+            Some(masks) if spans.len() > 1 => masks.len(),
+            _ => 0,
+        };
+        out.extend((0..segments).map(|_| std::array::from_fn(|_| vec![0.0; len])));
+        let mut grams = self.span_grams(&segmented, (&ranges, masks.as_deref()), &mut out);
+        let (mut pairs, mut stems) =
+            self.span_words(&segmented, (&ranges, masks.as_deref()), &mut out);
+        if segments > 0 {
+            add_segment_sums(&ranges, &mut out, (&mut grams, &mut pairs, &mut stems));
+        }
         for (t, [bm25, pair_scores, stem_scores, cosine]) in out.iter_mut().enumerate() {
             self.grams.finish(grams[t], [bm25, cosine]);
             self.stems_and_pairs.finish(pairs[t], pair_scores);
@@ -806,12 +817,20 @@ impl Matcher {
         let within = |range: Option<(u32, u32)>, segment: u32| {
             range.is_some_and(|(first, last)| first <= segment && segment <= last)
         };
-        let mut grams = vec![GramsQuery::default(); ranges.len()];
+        let mut grams = vec![GramsQuery::default(); out.len()];
+        // Past the stretches, `out` holds a sum per segment (see `Matcher::span_scores`).
+        let sums = out.len() > ranges.len();
         for group in segmented.grams.chunk_by(|a, b| a.0 == b.0) {
             if let (Some(masks), [(feature, segment)]) = (masks, group) {
                 let mut mask = masks.get(*segment as usize).copied().unwrap_or(0);
                 if mask != 0 {
                     let gram = self.grams.gram(self.grams.row(*feature), 1);
+                    if sums {
+                        let t = ranges.len() + *segment as usize;
+                        let [bm25, _, _, cosine] = &mut out[t];
+                        self.grams.add_gram(&gram, &mut grams[t], [bm25, cosine]);
+                        continue;
+                    }
                     while mask != 0 {
                         let t = mask.trailing_zeros() as usize;
                         mask &= mask - 1;
@@ -849,8 +868,10 @@ impl Matcher {
             range.is_some_and(|(first, last)| first <= segment && segment <= last)
         };
         let stop_weight = self.tuning.stop_word_weight;
-        let mut pairs = vec![Bm25Query::default(); ranges.len()];
-        let mut stems = vec![Bm25Query::default(); ranges.len()];
+        let mut pairs = vec![Bm25Query::default(); out.len()];
+        let mut stems = vec![Bm25Query::default(); out.len()];
+        // Past the stretches, `out` holds a sum per segment (see `Matcher::span_scores`).
+        let sums = out.len() > ranges.len();
         for group in segmented
             .words
             .chunk_by(|a, b| (a.feature, a.stop) == (b.feature, b.stop))
@@ -867,8 +888,16 @@ impl Matcher {
                 // Once in the message: straight to the stretches that hold it (see
                 // `segment_masks`), a count of 1.
                 let mut mask = masks.get(item.segment as usize).copied().unwrap_or(0);
+                if sums && mask != 0 {
+                    // One bit: its segment's sums.
+                    mask = 1;
+                }
                 while mask != 0 {
-                    let t = mask.trailing_zeros() as usize;
+                    let t = if sums {
+                        ranges.len() + item.segment as usize
+                    } else {
+                        mask.trailing_zeros() as usize
+                    };
                     mask &= mask - 1;
                     let [_, pair_scores, stem_scores, _] = &mut out[t];
                     self.stems_and_pairs
@@ -1525,8 +1554,8 @@ type StretchSegments<'a> = (&'a [Option<(u32, u32)>], Option<&'a [u64]>);
 
 /// Per segment of a [`Segmented`] message, a bit per stretch of `ranges` (as
 /// [`Segmented::segments`] gives them) that holds it, when there are at most 64 stretches: a
-/// feature that occurs once (most do) goes straight to those stretches. Each stretch's features
-/// are still added in the same order, so its sums are the same to the bit.
+/// feature that occurs once (most do) goes straight to its segment's sums, or to the one
+/// stretch, and is skipped when no stretch holds it.
 fn segment_masks(ranges: &[Option<(u32, u32)>]) -> Option<Vec<u64>> {
     (ranges.len() <= 64).then(|| {
         let segments = ranges.iter().flatten().map(|&(_, last)| last as usize + 1);
@@ -1540,6 +1569,47 @@ fn segment_masks(ranges: &[Option<(u32, u32)>]) -> Option<Vec<u64>> {
         }
         masks
     })
+}
+
+/// Adds each segment's sums (held in `out` past the stretches, as `totals` are) into the
+/// stretches that hold the segment, then drops them: the features found once in a message,
+/// added once whatever the number of stretches that hold them (a long message's question is
+/// scored in three or four windows beside the whole story).
+fn add_segment_sums(
+    ranges: &[Option<(u32, u32)>],
+    out: &mut Vec<[Vec<f32>; 4]>,
+    (grams, pairs, stems): (
+        &mut Vec<GramsQuery>,
+        &mut Vec<Bm25Query>,
+        &mut Vec<Bm25Query>,
+    ),
+) {
+    let stretches = ranges.len();
+    let (spans, sums) = out.split_at_mut(stretches);
+    for (t, (scores, range)) in spans.iter_mut().zip(ranges).enumerate() {
+        let Some((first, last)) = *range else {
+            continue;
+        };
+        for g in first as usize..=last as usize {
+            for (scores, sums) in scores.iter_mut().zip(&sums[g]) {
+                for (s, sum) in scores.iter_mut().zip(sums) {
+                    *s += sum;
+                }
+            }
+            let (gram, pair, stem) = (
+                grams[stretches + g],
+                pairs[stretches + g],
+                stems[stretches + g],
+            );
+            grams[t].absorb(gram);
+            pairs[t].absorb(pair);
+            stems[t].absorb(stem);
+        }
+    }
+    out.truncate(stretches);
+    grams.truncate(stretches);
+    pairs.truncate(stretches);
+    stems.truncate(stretches);
 }
 
 /// The topic words of consecutive parts, each stem once (first occurrence first), as

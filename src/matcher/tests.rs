@@ -622,3 +622,43 @@ fn span_scores_pad_score_vectors_with_zeros_past_the_entries() {
         assert!(scores[matcher.len()..].iter().all(|&s| s == 0.0));
     }
 }
+
+#[test]
+fn windows_scored_together_score_as_each_scored_alone() {
+    // A long message's question is scored in several windows and beside the whole story; the
+    // features found once in it are added once, into their segment's sums (see
+    // `add_segment_sums`). Each window must still score as its text scored alone, up to the
+    // order in which floats were added.
+    let matcher = therapy_fixture();
+    let message = "my son is 3 and he is not walking well yet. the pediatrician said PT. \
+                   would physical therapy help him walk, or is occupational therapy better?";
+    let lookups = &mut typos::MAX_TYPO_LOOKUPS.clone();
+    let parts: Vec<Words> = message::split(message)
+        .iter()
+        .map(|part| {
+            read_words(
+                &part.text,
+                &matcher.synonyms,
+                (&matcher.vocabulary, &mut *lookups),
+            )
+            .0
+        })
+        .collect();
+    assert!(parts.len() >= 3, "{parts:?}");
+    let n = parts.len();
+    let spans = [n - 1..n, n - 2..n, 0..n, 1..2];
+    let together = matcher.span_scores(&parts, &spans);
+    for (span, scores) in spans.iter().zip(&together) {
+        let whole = 0..span.len();
+        let alone = matcher.span_scores(&parts[span.clone()], std::slice::from_ref(&whole));
+        for (scorer, (a, b)) in scores.iter().zip(&alone[0]).enumerate() {
+            for (entry, (a, b)) in a.iter().zip(b).enumerate() {
+                assert!(
+                    (a - b).abs() <= 1e-5 * b.abs().max(1e-3),
+                    "{span:?}, scorer {scorer}, entry {entry}: {a} together, {b} alone"
+                );
+            }
+        }
+        assert!(scores.iter().flatten().any(|&s| s > 0.0), "{span:?}");
+    }
+}
