@@ -198,24 +198,36 @@ fn busy(steps: u64) -> u64 {
 /// times a second), printed one under the other. A `run` whose p99 is the loop's adds no tail
 /// of its own.
 fn beside_busy_loop(label: &str, rounds: usize, mut run: impl FnMut()) {
-    let own = distribution(&[()], rounds / 5, |()| run());
-    // Steps per microsecond, from the median of short loops.
+    // The loop's length, from short loops alternating with the calls (the machine's speed
+    // drifts from minute to minute, so both are timed under the same conditions).
     let probe = 20_000;
-    let per_us = probe as f64
-        / distribution(&[()], 200, |()| {
-            black_box(busy(probe));
-        })
-        .at(0.5);
-    let steps = (own.at(0.5) * per_us).round() as u64;
-    let (mut calls, mut loops) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
-    for _ in 0..rounds {
-        calls.push(timed(&mut run));
-        loops.push(timed(|| {
-            black_box(busy(steps));
-        }));
+    let (calls, probes) = alternately(rounds / 10, &mut run, || {
+        black_box(busy(probe));
+    });
+    let steps = (probe as f64 * calls.at(0.5) / probes.at(0.5)).round() as u64;
+    let (calls, loops) = alternately(rounds, &mut run, || {
+        black_box(busy(steps));
+    });
+    calls.print(label);
+    loops.print("  baseline: a busy loop of its median, alternating with it");
+}
+
+/// `a` and `b` called alternately `rounds` times, after a warm-up.
+fn alternately(
+    rounds: usize,
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> (Distribution, Distribution) {
+    for _ in 0..rounds.clamp(10, 100) {
+        a();
+        b();
     }
-    Distribution::new(calls).print(label);
-    Distribution::new(loops).print("  baseline: a busy loop of its median, alternating with it");
+    let (mut of_a, mut of_b) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for _ in 0..rounds {
+        of_a.push(timed(&mut a));
+        of_b.push(timed(&mut b));
+    }
+    (Distribution::new(of_a), Distribution::new(of_b))
 }
 
 fn distributions(knowledge: &Knowledge, clinc: Option<&(Matcher, Vec<String>)>) {

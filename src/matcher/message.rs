@@ -339,7 +339,8 @@ pub const CONTRAST_WORDS: &[&str] = &["but", "however"];
 /// Does the text start with one of the [`CONTRAST_WORDS`] as a whole word?
 fn starts_with_contrast(rest: &[char]) -> bool {
     CONTRAST_WORDS.iter().any(|w| {
-        let n = w.chars().count();
+        // ASCII words: as many characters as bytes.
+        let n = w.len();
         rest.len() > n
             && rest[..n]
                 .iter()
@@ -349,9 +350,58 @@ fn starts_with_contrast(rest: &[char]) -> bool {
     })
 }
 
+/// How far after a comma an opening that asks is looked for, in characters.
+const OPENING_CHARS: usize = 40;
+
 /// Does the text after a comma open with a word that asks?
 fn opens_question(rest: &[char]) -> bool {
-    let head: String = rest.iter().take(40).collect();
+    let head = &rest[..rest.len().min(OPENING_CHARS)];
+    if head.iter().all(char::is_ascii) {
+        ascii_opens_question(head)
+    } else {
+        words_open_question(head)
+    }
+}
+
+/// [`words_open_question`] of ASCII text, a word at a time and without a copy of the text:
+/// the words as `text::words` splits them (letters or digits, apostrophes dropped, lower case).
+/// Three commas of a long message took a fortieth of its reading in copies.
+fn ascii_opens_question(head: &[char]) -> bool {
+    let mut word = [0_u8; OPENING_CHARS];
+    let mut at = 0;
+    while at < head.len() {
+        let mut len = 0;
+        let mut digits = None;
+        while let Some(&c) = head.get(at) {
+            if c == '\'' || c == '`' {
+                at += 1;
+                continue;
+            }
+            if !c.is_ascii_alphanumeric() || digits.is_some_and(|d| d != c.is_ascii_digit()) {
+                break;
+            }
+            digits = Some(c.is_ascii_digit());
+            if let Some(slot) = word.get_mut(len) {
+                *slot = (c as u8).to_ascii_lowercase();
+                len += 1;
+            }
+            at += 1;
+        }
+        if len == 0 {
+            at += 1;
+            continue;
+        }
+        let word = std::str::from_utf8(&word[..len]).unwrap_or_default();
+        if !is_lead_in(word) {
+            return class(word) & bits::ASK_OPENING != 0;
+        }
+    }
+    false
+}
+
+/// Does the first word of `head` after the lead-in words ask?
+fn words_open_question(head: &[char]) -> bool {
+    let head: String = head.iter().collect();
     let words = text::words(&head);
     first_opening(&words).is_some_and(|w| class(w) & bits::ASK_OPENING != 0)
 }
@@ -474,6 +524,38 @@ mod tests {
     fn form_of(text: &str) -> Form {
         let part = &split(text)[0];
         form(&text::words(&part.text), part.question_mark)
+    }
+
+    #[test]
+    fn an_ascii_opening_reads_as_its_words_do() {
+        for head in [
+            " what does each one do",
+            " so what's OT",
+            " ok quick question: how long",
+            "what",
+            " and   ,, is it",
+            " i dont know",
+            " 3yo, does he need PT",
+            " hey guys lol so um which one",
+            " don't know",
+            " `can` he",
+            "",
+            ", , ,",
+            " basicallyeverythingisonelongwordthatgoespastforty what",
+            " just so so so so so so so so so so so so so so so so what",
+        ] {
+            let chars: Vec<char> = head.chars().collect();
+            let head = &chars[..chars.len().min(OPENING_CHARS)];
+            assert_eq!(
+                ascii_opens_question(head),
+                words_open_question(head),
+                "{head:?}"
+            );
+        }
+        assert!(opens_question(
+            &" what does each one do".chars().collect::<Vec<_>>()
+        ));
+        assert!(!opens_question(&" i dont know".chars().collect::<Vec<_>>()));
     }
 
     #[test]
