@@ -81,34 +81,43 @@ pub fn words(text: &str) -> Vec<String> {
     }
 }
 
-/// [`split_words`] of ASCII text lower-cased, byte by byte: each word one slice of the text.
+/// [`split_words`] of ASCII text lower-cased: each word one slice of the text, copied once
+/// (with its apostrophes dropped when it has any).
 fn split_ascii_words(text: &[u8]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current: Vec<u8> = Vec::new();
-    let mut current_is_digit = false;
-    let flush = |current: &mut Vec<u8>, out: &mut Vec<String>| {
-        if !current.is_empty() {
-            // ASCII letters and digits: one copy, no check per character.
-            out.push(String::from_utf8(current.clone()).unwrap_or_default());
-            current.clear();
-        }
-    };
-    for &b in text {
-        if b == b'\'' || b == b'`' {
+    // About a word per six bytes of chat: the list is mostly allocated once.
+    let mut out = Vec::with_capacity(text.len() / 6 + 1);
+    let mut at = 0;
+    while let Some(&first) = text.get(at) {
+        if !first.is_ascii_alphanumeric() {
+            at += 1;
             continue;
         }
-        if b.is_ascii_alphanumeric() {
-            let is_digit = b.is_ascii_digit();
-            if !current.is_empty() && is_digit != current_is_digit {
-                flush(&mut current, &mut out);
+        // A run of letters or of digits; an apostrophe joins ("what's").
+        let digits = first.is_ascii_digit();
+        let (start, mut end, mut joined) = (at, at, false);
+        while let Some(&b) = text.get(at) {
+            if b == b'\'' || b == b'`' {
+                joined = true;
+            } else if b.is_ascii_alphanumeric() && b.is_ascii_digit() == digits {
+                end = at + 1;
+            } else {
+                break;
             }
-            current_is_digit = is_digit;
-            current.push(b.to_ascii_lowercase());
-        } else {
-            flush(&mut current, &mut out);
+            at += 1;
         }
+        let run = &text[start..end];
+        let word: String = if joined {
+            run.iter()
+                .filter(|&&b| b != b'\'' && b != b'`')
+                .map(|&b| char::from(b.to_ascii_lowercase()))
+                .collect()
+        } else {
+            std::str::from_utf8(run)
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_default()
+        };
+        out.push(word);
     }
-    flush(&mut current, &mut out);
     out
 }
 
@@ -195,6 +204,7 @@ mod tests {
         for text in [
             "What's OT/PT for my 3yo?? it`s 18months",
             "  a  b--c 12ab34 x'y '' ` ",
+            "1'a a'1 ab'' 'ab `x`y` 9``9 a'",
             "",
         ] {
             assert_eq!(
