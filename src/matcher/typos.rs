@@ -64,9 +64,17 @@ pub const TYPO_TWO_EDITS_LEN: usize = 7;
 /// pasted 4 000-letter "word" or a run of CJK text costs nothing here.
 pub const TYPO_MAX_LEN: usize = 24;
 
+/// English words at least this frequent (about the 9 000 most common) have their stems worked
+/// out once, with the list: most of a parent's story is such words and the FAQ lacks them, and
+/// a stem looked up costs a tenth of one worked out (about 5% of a long message's reading).
+/// Working out these stems takes under 10 ms, once per process.
+const STEM_KEPT_MIN_COUNT: u64 = 5_000_000;
+
 /// The English word list, parsed once.
 struct English {
     counts: FxHashMap<&'static str, f32>,
+    /// The stems of the most common words (see [`STEM_KEPT_MIN_COUNT`]).
+    stems: FxHashMap<&'static str, Box<str>>,
     /// Deletion index of the correction targets (common words).
     targets: DeletionIndex,
 }
@@ -75,6 +83,7 @@ fn english() -> &'static English {
     static ENGLISH: OnceLock<English> = OnceLock::new();
     ENGLISH.get_or_init(|| {
         let mut counts = FxHashMap::default();
+        let mut stems = FxHashMap::default();
         let mut target_words = Vec::new();
         for line in ENGLISH_WORDS.lines() {
             let Some((word, count)) = line.split_once(' ') else {
@@ -87,6 +96,9 @@ fn english() -> &'static English {
                 count as f32
             };
             counts.insert(word, frequency);
+            if count >= STEM_KEPT_MIN_COUNT {
+                stems.insert(word, crate::text::stem(word).into_boxed_str());
+            }
             if count >= TARGET_MIN_COUNT {
                 target_words.push(word);
             }
@@ -96,7 +108,11 @@ fn english() -> &'static English {
             targets.insert(word, counts[word]);
         }
         targets.finish();
-        English { counts, targets }
+        English {
+            counts,
+            stems,
+            targets,
+        }
     })
 }
 
@@ -356,12 +372,17 @@ impl Vocabulary {
     }
 
     /// The stem of `word` and whether it is a stop word ([`crate::text::stem`] and
-    /// [`crate::text::is_stop_word`]), looked up for the FAQ's words.
+    /// [`crate::text::is_stop_word`]), looked up for the FAQ's words and, the stem, for the
+    /// most common English words (see [`STEM_KEPT_MIN_COUNT`]).
     pub(crate) fn analyse(&self, word: &str) -> (String, bool) {
-        match self.analysed.get(word) {
-            Some((stem, stop)) => (stem.clone(), *stop),
-            None => (crate::text::stem(word), crate::text::is_stop_word(word)),
+        if let Some((stem, stop)) = self.analysed.get(word) {
+            return (stem.clone(), *stop);
         }
+        let stem = english()
+            .stems
+            .get(word)
+            .map_or_else(|| crate::text::stem(word), ToString::to_string);
+        (stem, crate::text::is_stop_word(word))
     }
 
     /// The word `word` was most likely meant to be, when it is not what was meant.
@@ -503,6 +524,26 @@ mod tests {
             "appointment",
             "walking",
         ])
+    }
+
+    #[test]
+    fn a_kept_stem_is_the_stem_worked_out() {
+        let english = english();
+        assert!(english.stems.len() > 5_000, "{}", english.stems.len());
+        for (word, stem) in &english.stems {
+            assert_eq!(&**stem, crate::text::stem(word), "{word}");
+        }
+        let faq = faq();
+        for word in [
+            "daughter",
+            "preschool",
+            "frustrated",
+            "crayon",
+            "nicu",
+            "zzzq",
+        ] {
+            assert_eq!(faq.analyse(word).0, crate::text::stem(word), "{word}");
+        }
     }
 
     #[test]
